@@ -1,0 +1,57 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// OpenBLAS / Accelerate loaded at run time with `dlopen` (never linked, never required).
+public final class BLAS: @unchecked Sendable {
+  private typealias SgemmFn = @convention(c) (Int32, Int32, Int32, Int32, Int32, Int32, Float,
+                                              UnsafePointer<Float>, Int32, UnsafePointer<Float>, Int32,
+                                              Float, UnsafeMutablePointer<Float>, Int32) -> Void
+  private typealias SetThreadsFn = @convention(c) (Int32) -> Void
+
+  private let handle: UnsafeMutableRawPointer
+  private let cblasSgemm: SgemmFn
+  private let setThreads: SetThreadsFn?
+  /// The library file that was loaded.
+  public let path: String
+
+  /// The loaded library, or nil when none is installed.
+  public static let shared: BLAS? = BLAS.load()
+
+  private init(handle: UnsafeMutableRawPointer, sgemm: SgemmFn, setThreads: SetThreadsFn?, path: String) {
+    self.handle = handle
+    self.cblasSgemm = sgemm
+    self.setThreads = setThreads
+    self.path = path
+  }
+
+  /// Library names tried in order.
+  public static let candidates = [
+    "libopenblas.so.0", "libopenblas.so", "libopenblasp-r0.so", "libblas.so.3",
+    "/System/Library/Frameworks/Accelerate.framework/Accelerate",
+  ]
+
+  static func load() -> BLAS? {
+    for name in candidates {
+      guard let h = dlopen(name, RTLD_NOW | RTLD_LOCAL) else { continue }
+      guard let sym = dlsym(h, "cblas_sgemm") else { dlclose(h); continue }
+      let st = dlsym(h, "openblas_set_num_threads").map { unsafeBitCast($0, to: SetThreadsFn.self) }
+      return BLAS(handle: h, sgemm: unsafeBitCast(sym, to: SgemmFn.self), setThreads: st, path: name)
+    }
+    return nil
+  }
+
+  /// Sets OpenBLAS's thread count (no-op for libraries without the call).
+  public func setThreadCount(_ n: Int) { setThreads?(Int32(n)) }
+
+  /// Row-major cblas_sgemm.
+  public func sgemm(transA: Bool, transB: Bool, m: Int, n: Int, k: Int, alpha: Float,
+                    a: UnsafePointer<Float>, lda: Int, b: UnsafePointer<Float>, ldb: Int,
+                    beta: Float, c: UnsafeMutablePointer<Float>, ldc: Int) {
+    let rowMajor: Int32 = 101, noTrans: Int32 = 111, trans: Int32 = 112
+    cblasSgemm(rowMajor, transA ? trans : noTrans, transB ? trans : noTrans, Int32(m), Int32(n), Int32(k),
+               alpha, a, Int32(lda), b, Int32(ldb), beta, c, Int32(ldc))
+  }
+}

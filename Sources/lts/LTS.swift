@@ -1,0 +1,11 @@
+import ArgumentParser
+import TensorEngine
+
+@main
+struct LTS: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "lts",
+    abstract: "LiteSearch: training-free, hardware-aware architecture search for language models.",
+    version: "0.1.0",
+    subcommands: [])
+}
