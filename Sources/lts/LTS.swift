@@ -7,5 +7,6 @@ struct LTS: ParsableCommand {
     commandName: "lts",
     abstract: "LiteSearch: training-free, hardware-aware architecture search for language models.",
     version: "0.1.0",
-    subcommands: [])
+    subcommands: [SearchCommand.self, MeasureCommand.self, ScoreCommand.self, RankCommand.self, Bench.self],
+    defaultSubcommand: nil)
 }
