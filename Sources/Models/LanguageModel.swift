@@ -69,8 +69,8 @@ public enum ModelError: Error, CustomStringConvertible {
 public enum ModelRegistry {
   public typealias Build = (any ArchitectureConfig, inout SplitMix64) throws -> any LanguageModel
 
-  nonisolated(unsafe) public static var builders: [String: Build] = [
-    // one line per backbone:
+  nonisolated(unsafe) public static var builders: [String: Build] = [:
+    // one line per backbone, e.g.  "gpt2": GPT2Model.build,
   ]
 
   /// Builds and initialises the model of `config` with weights drawn from `seed`.
