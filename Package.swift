@@ -27,7 +27,7 @@ let package = Package(
   ],
   targets: [
     // Tensor storage, kernels (GEMM), threads, autograd, float64 linear algebra.
-    .target(name: "TensorEngine", dependencies: [.product(name: "Numerics", package: "swift-numerics")],
+    .target(name: "TensorEngine", dependencies: ["SearchSpaces", .product(name: "Numerics", package: "swift-numerics")],
             swiftSettings: fast, linkerSettings: [.linkedLibrary("dl", .when(platforms: [.linux]))]),
     // Architecture configs (Codable), validation, search spaces (sample / mutate / crossover).
     .target(name: "SearchSpaces", dependencies: ["Yams"]),
