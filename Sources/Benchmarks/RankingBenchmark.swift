@@ -59,6 +59,16 @@ public protocol RankingBenchmark: Sendable {
   var defaultFolder: String { get }
   /// Loads records from `path` (a folder or file); `options` carry loader settings (e.g. reading).
   func load(path: String, options: [String: String]) throws -> BenchmarkData
+  /// Optional group of a record (e.g. FlexiBERT's "(hidden size, depth)"): when some records have
+  /// one, `lts rank` also reports the Spearman ρ within each group and their mean. Default: nil.
+  func groupKey(_ record: BenchmarkRecord) -> String?
+  /// What a group is, for the report header (e.g. "hidden size × depth"). Default: "group".
+  var groupDescription: String { get }
+}
+
+extension RankingBenchmark {
+  public func groupKey(_ record: BenchmarkRecord) -> String? { nil }
+  public var groupDescription: String { "group" }
 }
 
 /// All benchmarks by name.
@@ -71,6 +81,7 @@ public enum BenchmarkRegistry {
 
   /// Built-in benchmarks: one line each.
   static let builtins: [any RankingBenchmark] = [
+    LTSGPT2Benchmark(),
   ]
 
   public static func get(_ name: String) throws -> any RankingBenchmark {

@@ -1,0 +1,169 @@
+import Foundation
+import SearchSpaces
+
+/// Rank-agreement statistics between a proxy and a ground truth.
+///
+/// Conventions: both inputs are oriented so that larger = better (callers negate perplexities and
+/// proxies whose `higherIsBetter` is false). Statistics that are undefined for the input (fewer than
+/// two points, or a constant vector) return `nil`, never NaN. The definitions match SciPy:
+/// `spearman` = `scipy.stats.spearmanr` (average ranks for ties), `kendallTauB` =
+/// `scipy.stats.kendalltau(variant="b")`, `percentile` = `numpy.percentile` (linear).
+public enum RankStats {
+  // MARK: - Ranks and correlations
+
+  /// 1-based ranks of `x` (ascending), ties given the average of the ranks they span
+  /// (`scipy.stats.rankdata(method="average")`).
+  public static func ranks(_ x: [Double]) -> [Double] {
+    let order = x.indices.sorted { x[$0] < x[$1] }
+    var r = [Double](repeating: 0, count: x.count)
+    var i = 0
+    while i < order.count {
+      var j = i
+      while j + 1 < order.count && x[order[j + 1]] == x[order[i]] { j += 1 }
+      let avg = Double(i + j) / 2 + 1  // ranks i+1 … j+1
+      for k in i...j { r[order[k]] = avg }
+      i = j + 1
+    }
+    return r
+  }
+
+  /// Pearson correlation; `nil` when n < 2 or either vector is constant.
+  public static func pearson(_ x: [Double], _ y: [Double]) -> Double? {
+    precondition(x.count == y.count, "pearson: lengths differ (\(x.count) vs \(y.count))")
+    let n = Double(x.count)
+    guard x.count >= 2 else { return nil }
+    let mx = x.reduce(0, +) / n, my = y.reduce(0, +) / n
+    var sxy = 0.0, sxx = 0.0, syy = 0.0
+    for i in x.indices {
+      let dx = x[i] - mx, dy = y[i] - my
+      sxy += dx * dy
+      sxx += dx * dx
+      syy += dy * dy
+    }
+    guard sxx > 0, syy > 0 else { return nil }
+    return max(-1, min(1, sxy / (sxx * syy).squareRoot()))
+  }
+
+  /// Spearman ρ: Pearson correlation of the average ranks.
+  public static func spearman(_ x: [Double], _ y: [Double]) -> Double? {
+    precondition(x.count == y.count, "spearman: lengths differ (\(x.count) vs \(y.count))")
+    return pearson(ranks(x), ranks(y))
+  }
+
+  /// Kendall τ-b with tie correction, in O(n log n) (Knight 1966, as SciPy):
+  /// τ_b = (n₀ − n₁ − n₂ + n₃ − 2·swaps) / √((n₀ − n₁)(n₀ − n₂)), where n₀ = n(n−1)/2, n₁ / n₂ are
+  /// the pairs tied in x / y, n₃ the pairs tied in both, and swaps the discordant pairs counted by a
+  /// merge sort on y of the pairs sorted by (x, y). `nil` when either vector is constant.
+  public static func kendallTauB(_ x: [Double], _ y: [Double]) -> Double? {
+    precondition(x.count == y.count, "kendallTauB: lengths differ (\(x.count) vs \(y.count))")
+    let n = x.count
+    guard n >= 2 else { return nil }
+    let order = x.indices.sorted { x[$0] != x[$1] ? x[$0] < x[$1] : y[$0] < y[$1] }
+    func tiedPairs(_ same: (Int, Int) -> Bool, _ seq: [Int]) -> Int {
+      var total = 0, run = 1
+      for k in 1..<seq.count {
+        if same(seq[k - 1], seq[k]) { run += 1 } else { total += run * (run - 1) / 2; run = 1 }
+      }
+      return total + run * (run - 1) / 2
+    }
+    let n0 = n * (n - 1) / 2
+    let n1 = tiedPairs({ x[$0] == x[$1] }, order)
+    let n3 = tiedPairs({ x[$0] == x[$1] && y[$0] == y[$1] }, order)
+    // Merge sort the y values (in x order), counting inversions = discordant pairs.
+    var ys = order.map { y[$0] }
+    var buf = ys
+    var swaps = 0
+    var width = 1
+    while width < n {
+      var lo = 0
+      while lo < n {
+        let mid = min(lo + width, n), hi = min(lo + 2 * width, n)
+        var i = lo, j = mid, k = lo
+        while i < mid && j < hi {
+          if ys[i] <= ys[j] { buf[k] = ys[i]; i += 1 } else { buf[k] = ys[j]; swaps += mid - i; j += 1 }
+          k += 1
+        }
+        while i < mid { buf[k] = ys[i]; i += 1; k += 1 }
+        while j < hi { buf[k] = ys[j]; j += 1; k += 1 }
+        lo = hi
+      }
+      swap(&ys, &buf)
+      width *= 2
+    }
+    let n2 = tiedPairs({ ys[$0] == ys[$1] }, Array(0..<n))
+    let denom = (Double(n0 - n1) * Double(n0 - n2)).squareRoot()
+    guard n0 - n1 > 0, n0 - n2 > 0 else { return nil }
+    let num = Double(n0 - n1 - n2 + n3 - 2 * swaps)
+    return max(-1, min(1, num / denom))
+  }
+
+  // MARK: - Top-k overlap
+
+  /// Size of a top fraction of n items: `round(fraction · n)`, at least 1 and at most n.
+  public static func topCount(n: Int, fraction: Double) -> Int {
+    max(1, min(n, Int((fraction * Double(n)).rounded())))
+  }
+
+  /// Indices of the `k` largest values; ties broken by the lower index (deterministic).
+  public static func topIndices(_ v: [Double], k: Int) -> [Int] {
+    Array(v.indices.sorted { v[$0] != v[$1] ? v[$0] > v[$1] : $0 < $1 }.prefix(k))
+  }
+
+  /// Fraction of the true top-k (k = `topCount(n, fraction)`, default 10%) that is also in the
+  /// proxy's top-k. 1 = the proxy finds every one of the best architectures; a random proxy
+  /// scores about `fraction`. Ties at the cut are broken by record order. `nil` when n = 0.
+  public static func topKOverlap(truth: [Double], proxy: [Double], fraction: Double = 0.1) -> Double? {
+    precondition(truth.count == proxy.count, "topKOverlap: lengths differ (\(truth.count) vs \(proxy.count))")
+    guard !truth.isEmpty else { return nil }
+    let k = topCount(n: truth.count, fraction: fraction)
+    let a = Set(topIndices(truth, k: k)), b = Set(topIndices(proxy, k: k))
+    return Double(a.intersection(b).count) / Double(k)
+  }
+
+  // MARK: - Bootstrap
+
+  /// Linear-interpolation percentile of sorted values (`numpy.percentile`, method "linear").
+  /// `q` in [0, 100].
+  public static func percentile(sorted v: [Double], _ q: Double) -> Double {
+    precondition(!v.isEmpty, "percentile of an empty array")
+    let pos = q / 100 * Double(v.count - 1)
+    let lo = Int(pos.rounded(.down)), hi = min(lo + 1, v.count - 1)
+    return v[lo] + (pos - Double(lo)) * (v[hi] - v[lo])
+  }
+
+  /// A percentile bootstrap confidence interval.
+  public struct Interval: Sendable, Equatable, Codable {
+    public var lower: Double
+    public var upper: Double
+    /// Resamples on which the statistic was defined (others, e.g. constant resamples, are skipped).
+    public var resamples: Int
+  }
+
+  /// Percentile bootstrap CI of `statistic(x, y)`: `resamples` draws of n pairs with replacement,
+  /// from `SplitMix64(seed:)`, and the (1 − level)/2 and (1 + level)/2 percentiles of the values.
+  /// The same seed gives the same interval. `nil` when the statistic is never defined.
+  public static func bootstrapCI(_ x: [Double], _ y: [Double], resamples: Int = 1000, level: Double = 0.95,
+                                 seed: UInt64 = 0,
+                                 statistic: ([Double], [Double]) -> Double?) -> Interval? {
+    precondition(x.count == y.count, "bootstrapCI: lengths differ (\(x.count) vs \(y.count))")
+    let n = x.count
+    guard n >= 2, resamples >= 1 else { return nil }
+    var rng = SplitMix64(seed: seed)
+    var values: [Double] = []
+    values.reserveCapacity(resamples)
+    var bx = [Double](repeating: 0, count: n), by = bx
+    for _ in 0..<resamples {
+      for i in 0..<n {
+        let j = Int(rng.next() % UInt64(n))
+        bx[i] = x[j]
+        by[i] = y[j]
+      }
+      if let s = statistic(bx, by) { values.append(s) }
+    }
+    guard !values.isEmpty else { return nil }
+    values.sort()
+    let tail = (1 - level) / 2 * 100
+    return Interval(lower: percentile(sorted: values, tail), upper: percentile(sorted: values, 100 - tail),
+                    resamples: values.count)
+  }
+}
