@@ -43,6 +43,7 @@ public enum ConfigRegistry {
   nonisolated(unsafe) public static var decoders: [String: Decode] = [
     // one line per backbone:
     GPT2Config.backbone: { try JSONDecoder().decode(GPT2Config.self, from: $0) },
+    FlexiBERTConfig.backbone: { try JSONDecoder().decode(FlexiBERTConfig.self, from: $0) },
   ]
 
   /// Registers a backbone (also usable by programs that import LiteSearch).
