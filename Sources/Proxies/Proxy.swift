@@ -100,6 +100,9 @@ public enum ProxyRegistry {
 
   /// Built-in proxies: one line each.
   static let builtins: [any Proxy] = [
+    DecoderParamsProxy(),
+    TotalParamsProxy(),
+    FlopsProxy(),
   ]
 
   public static func register(_ p: any Proxy) { all[p.name] = p }

@@ -38,6 +38,25 @@ struct LTSBenchmarkTests {
     #expect(direct.records.map(\.id) == data.records.map(\.id))
   }
 
+  /// Our closed-form embedding side (token tables, adaptive-input projections, positions) equals
+  /// archai's `params_AdaEmb` for all 200 models. (archai's `params_total` is larger: it keeps an
+  /// adaptive softmax with 3 clusters even for div_val = 1, and an untied cluster-0 output projection,
+  /// `tie_projs[0] = False`; our GPT-2 ties the output to the input embedding.)
+  @Test(.enabled(if: LTSBenchmarkTests.available, "shared data ../shared/data/lts not found"))
+  func embeddingSideMatchesArchai() throws {
+    let data = try LTSGPT2Benchmark().load(path: Self.folder, options: [:])
+    let table = try CSVTable(file: Self.folder + "/" + LTSGPT2Benchmark.fileName)
+    let published = Dictionary(uniqueKeysWithValues: try table.rows.map {
+      (try $0.string("id", file: table.file), try $0.int("params_AdaEmb", file: table.file))
+    })
+    for r in data.records {
+      let g = try #require(r.config as? GPT2Config)
+      let k = g.clusterEnds.count
+      let softmaxExtras = g.divVal > 1 ? (k - 1) * g.embedWidth + (k - 1) + g.vocabSize : 0
+      #expect(g.totalParams - g.decoderParams - softmaxExtras == published[r.id], "\(r.id)")
+    }
+  }
+
   static let header = "id,n_layer,d_model,d_inner,n_head,div_val,d_embed,val_ppl,n_token,cutoffs,tgt_len"
 
   func load(_ body: String) throws -> BenchmarkData {
