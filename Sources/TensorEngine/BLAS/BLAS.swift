@@ -10,20 +10,24 @@ public final class BLAS: @unchecked Sendable {
                                               UnsafePointer<Float>, Int32, UnsafePointer<Float>, Int32,
                                               Float, UnsafeMutablePointer<Float>, Int32) -> Void
   private typealias SetThreadsFn = @convention(c) (Int32) -> Void
+  private typealias GetThreadsFn = @convention(c) () -> Int32
 
   private let handle: UnsafeMutableRawPointer
   private let cblasSgemm: SgemmFn
   private let setThreads: SetThreadsFn?
+  private let getThreads: GetThreadsFn?
   /// The library file that was loaded.
   public let path: String
 
   /// The loaded library, or nil when none is installed.
   public static let shared: BLAS? = BLAS.load()
 
-  private init(handle: UnsafeMutableRawPointer, sgemm: SgemmFn, setThreads: SetThreadsFn?, path: String) {
+  private init(handle: UnsafeMutableRawPointer, sgemm: SgemmFn, setThreads: SetThreadsFn?,
+               getThreads: GetThreadsFn?, path: String) {
     self.handle = handle
     self.cblasSgemm = sgemm
     self.setThreads = setThreads
+    self.getThreads = getThreads
     self.path = path
   }
 
@@ -38,13 +42,25 @@ public final class BLAS: @unchecked Sendable {
       guard let h = dlopen(name, RTLD_NOW | RTLD_LOCAL) else { continue }
       guard let sym = dlsym(h, "cblas_sgemm") else { dlclose(h); continue }
       let st = dlsym(h, "openblas_set_num_threads").map { unsafeBitCast($0, to: SetThreadsFn.self) }
-      return BLAS(handle: h, sgemm: unsafeBitCast(sym, to: SgemmFn.self), setThreads: st, path: name)
+      let gt = dlsym(h, "openblas_get_num_threads").map { unsafeBitCast($0, to: GetThreadsFn.self) }
+      // Start at the engine's thread count (LTS_THREADS / all cores), like the native kernel.
+      st?(Int32(Engine.threads))
+      return BLAS(handle: h, sgemm: unsafeBitCast(sym, to: SgemmFn.self), setThreads: st, getThreads: gt, path: name)
     }
     return nil
   }
 
   /// Sets OpenBLAS's thread count (no-op for libraries without the call).
-  public func setThreadCount(_ n: Int) { setThreads?(Int32(n)) }
+  public func setThreadCount(_ n: Int) {
+    precondition(n >= 1, "BLAS.setThreadCount: n=\(n) must be ≥ 1")
+    setThreads?(Int32(n))
+  }
+
+  /// True when the library exports `openblas_set_num_threads` / `openblas_get_num_threads`.
+  public var hasThreadControl: Bool { setThreads != nil && getThreads != nil }
+
+  /// OpenBLAS's current thread count (nil for libraries without the call).
+  public var threadCount: Int? { getThreads.map { Int($0()) } }
 
   /// Row-major cblas_sgemm.
   public func sgemm(transA: Bool, transB: Bool, m: Int, n: Int, k: Int, alpha: Float,

@@ -1,0 +1,89 @@
+/// The register-tiled micro-kernel of the native SGEMM: a 12×32 tile of C held in 24
+/// `SIMD16<Float>` accumulators (24 of the 32 zmm registers on AVX-512; `addingProduct` lowers to
+/// `vfmadd231ps` with `-target-cpu native`). Other targets split the vectors into what they have
+/// (AVX2 / NEON), so the same source is the portable fallback.
+///
+/// Operands are the packed panels of `GEMMPacking`: `a` holds, for each k step, the 12 values of
+/// the tile's rows of op(A) (broadcast); `b` holds, for each k step, 32 contiguous values of the
+/// tile's columns of op(B) (two vector loads, 64-byte aligned).
+enum GEMMKernel {
+  /// Rows of the micro-tile (broadcast side, packed A).
+  static let mr = 12
+  /// Columns of the micro-tile (vector side, packed B): two `SIMD16<Float>`.
+  static let nr = 32
+
+  /// How a finished tile is written to C.
+  enum Store: Sendable {
+    /// C = alpha·AB (C's old contents are ignored, even NaN).
+    case overwrite
+    /// C = C + alpha·AB.
+    case accumulate
+    /// C = beta·C + alpha·AB.
+    case scale
+  }
+
+  @inline(__always)
+  private static func storeRow(_ v0: SIMD16<Float>, _ v1: SIMD16<Float>, _ dst: UnsafeMutablePointer<Float>,
+                               alpha: SIMD16<Float>, beta: SIMD16<Float>, store: Store) {
+    let raw = UnsafeMutableRawPointer(dst)
+    var r0 = v0 * alpha, r1 = v1 * alpha
+    switch store {
+    case .overwrite: break
+    case .accumulate:
+      r0 += raw.loadUnaligned(as: SIMD16<Float>.self)
+      r1 += raw.loadUnaligned(fromByteOffset: 64, as: SIMD16<Float>.self)
+    case .scale:
+      r0 = r0.addingProduct(beta, raw.loadUnaligned(as: SIMD16<Float>.self))
+      r1 = r1.addingProduct(beta, raw.loadUnaligned(fromByteOffset: 64, as: SIMD16<Float>.self))
+    }
+    raw.storeBytes(of: r0, as: SIMD16<Float>.self)
+    raw.storeBytes(of: r1, toByteOffset: 64, as: SIMD16<Float>.self)
+  }
+
+  /// Computes the full 12×32 tile `alpha · Apanel · Bpanel` over `kc` steps and writes it to
+  /// `c` (row stride `ldc`) as `store` says. Edge tiles are handled by the caller (it passes a
+  /// scratch tile and copies the valid part out).
+  static func tile(kc: Int, a: UnsafePointer<Float>, b: UnsafePointer<Float>,
+                   c: UnsafeMutablePointer<Float>, ldc: Int, alpha: Float, beta: Float, store: Store) {
+    let z = SIMD16<Float>()
+    var c00 = z, c01 = z, c10 = z, c11 = z, c20 = z, c21 = z
+    var c30 = z, c31 = z, c40 = z, c41 = z, c50 = z, c51 = z
+    var c60 = z, c61 = z, c70 = z, c71 = z, c80 = z, c81 = z
+    var c90 = z, c91 = z, c100 = z, c101 = z, c110 = z, c111 = z
+    var ap = a
+    var bp = UnsafeRawPointer(b)
+    var p = 0
+    while p < kc {
+      let b0 = bp.load(as: SIMD16<Float>.self)
+      let b1 = bp.load(fromByteOffset: 64, as: SIMD16<Float>.self)
+      let a0 = SIMD16<Float>(repeating: ap[0]); c00 = c00.addingProduct(a0, b0); c01 = c01.addingProduct(a0, b1)
+      let a1 = SIMD16<Float>(repeating: ap[1]); c10 = c10.addingProduct(a1, b0); c11 = c11.addingProduct(a1, b1)
+      let a2 = SIMD16<Float>(repeating: ap[2]); c20 = c20.addingProduct(a2, b0); c21 = c21.addingProduct(a2, b1)
+      let a3 = SIMD16<Float>(repeating: ap[3]); c30 = c30.addingProduct(a3, b0); c31 = c31.addingProduct(a3, b1)
+      let a4 = SIMD16<Float>(repeating: ap[4]); c40 = c40.addingProduct(a4, b0); c41 = c41.addingProduct(a4, b1)
+      let a5 = SIMD16<Float>(repeating: ap[5]); c50 = c50.addingProduct(a5, b0); c51 = c51.addingProduct(a5, b1)
+      let a6 = SIMD16<Float>(repeating: ap[6]); c60 = c60.addingProduct(a6, b0); c61 = c61.addingProduct(a6, b1)
+      let a7 = SIMD16<Float>(repeating: ap[7]); c70 = c70.addingProduct(a7, b0); c71 = c71.addingProduct(a7, b1)
+      let a8 = SIMD16<Float>(repeating: ap[8]); c80 = c80.addingProduct(a8, b0); c81 = c81.addingProduct(a8, b1)
+      let a9 = SIMD16<Float>(repeating: ap[9]); c90 = c90.addingProduct(a9, b0); c91 = c91.addingProduct(a9, b1)
+      let a10 = SIMD16<Float>(repeating: ap[10]); c100 = c100.addingProduct(a10, b0); c101 = c101.addingProduct(a10, b1)
+      let a11 = SIMD16<Float>(repeating: ap[11]); c110 = c110.addingProduct(a11, b0); c111 = c111.addingProduct(a11, b1)
+      ap += 12
+      bp += 128
+      p &+= 1
+    }
+    let va = SIMD16<Float>(repeating: alpha), vb = SIMD16<Float>(repeating: beta)
+    storeRow(c00, c01, c + 0 &* ldc, alpha: va, beta: vb, store: store)
+    storeRow(c10, c11, c + 1 &* ldc, alpha: va, beta: vb, store: store)
+    storeRow(c20, c21, c + 2 &* ldc, alpha: va, beta: vb, store: store)
+    storeRow(c30, c31, c + 3 &* ldc, alpha: va, beta: vb, store: store)
+    storeRow(c40, c41, c + 4 &* ldc, alpha: va, beta: vb, store: store)
+    storeRow(c50, c51, c + 5 &* ldc, alpha: va, beta: vb, store: store)
+    storeRow(c60, c61, c + 6 &* ldc, alpha: va, beta: vb, store: store)
+    storeRow(c70, c71, c + 7 &* ldc, alpha: va, beta: vb, store: store)
+    storeRow(c80, c81, c + 8 &* ldc, alpha: va, beta: vb, store: store)
+    storeRow(c90, c91, c + 9 &* ldc, alpha: va, beta: vb, store: store)
+    storeRow(c100, c101, c + 10 &* ldc, alpha: va, beta: vb, store: store)
+    storeRow(c110, c111, c + 11 &* ldc, alpha: va, beta: vb, store: store)
+  }
+}
