@@ -77,7 +77,15 @@ public final class Tensor: @unchecked Sendable {
 
   public var rank: Int { shape.count }
   public var count: Int { shape.reduce(1, *) }
-  public var isContiguous: Bool { strides == Tensor.contiguousStrides(shape) }
+  /// True when the view is dense row-major (strides of size-1 axes are ignored).
+  public var isContiguous: Bool {
+    var expected = 1
+    for i in stride(from: rank - 1, through: 0, by: -1) where shape[i] != 1 {
+      if strides[i] != expected { return false }
+      expected *= shape[i]
+    }
+    return true
+  }
   /// Pointer to element 0 of this view.
   public var pointer: UnsafeMutablePointer<Float> { storage.pointer + offset }
 
@@ -94,7 +102,7 @@ public final class Tensor: @unchecked Sendable {
   /// Normalises a possibly negative axis; throws naming `op` when out of range.
   public func axis(_ a: Int, op: String) throws -> Int {
     let r = a < 0 ? a + rank : a
-    guard r >= 0 && r < max(rank, 1) else {
+    guard r >= 0 && r < Swift.max(rank, 1) else {
       throw TensorError.indexOutOfRange(op: op, index: a, range: -rank..<rank, shape: shape)
     }
     return r

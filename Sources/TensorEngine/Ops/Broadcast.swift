@@ -3,10 +3,18 @@
 /// Fast paths: same shape, scalar operand, and a trailing-row operand (`[…, C] ⊕ [C]`, bias adds);
 /// everything else walks the output with zero strides on broadcast axes.
 
+struct AddKernel: BinaryKernel {
+  @inline(__always) func callAsFunction(_ a: Vec16, _ b: Vec16) -> Vec16 { a + b }
+}
+
+struct SubKernel: BinaryKernel {
+  @inline(__always) func callAsFunction(_ a: Vec16, _ b: Vec16) -> Vec16 { a - b }
+}
+
 extension Tensor {
   /// The broadcast result shape of `a` and `b`, or a shape error naming `op`.
   public static func broadcastShape(_ a: [Int], _ b: [Int], op: String) throws -> [Int] {
-    let r = max(a.count, b.count)
+    let r = Swift.max(a.count, b.count)
     var out = [Int](repeating: 1, count: r)
     for i in 0..<r {
       let da = i < r - a.count ? 1 : a[i - (r - a.count)]
@@ -27,9 +35,11 @@ extension Tensor {
     return s
   }
 
-  /// Elementwise `f(a, b)` with broadcasting; no autograd (callers record their own node).
-  @inline(__always)
-  static func broadcastApply(_ a: Tensor, _ b: Tensor, op: String, _ f: (Float, Float) -> Float) throws -> Tensor {
+  /// Elementwise `k(a, b)` with broadcasting; no autograd (callers record their own node).
+  ///
+  /// SIMD fast paths: equal shapes, a one-element operand, and a trailing-row operand
+  /// (`[…, C] ⊕ [C]`, bias adds); big equal-shape inputs are split over the thread pool.
+  static func broadcastApply<K: BinaryKernel>(_ a: Tensor, _ b: Tensor, op: String, _ k: K) throws -> Tensor {
     let outShape = try broadcastShape(a.shape, b.shape, op: op)
     let out = Tensor(uninitializedShape: outShape)
     let n = out.count
@@ -37,26 +47,33 @@ extension Tensor {
     if n == 0 { return out }
     if a.shape == b.shape && a.isContiguous && b.isContiguous {
       let pa = a.pointer, pb = b.pointer
-      for i in 0..<n { o[i] = f(pa[i], pb[i]) }
+      forChunks(n) { r in runBinary(k, pa + r.lowerBound, pb + r.lowerBound, o + r.lowerBound, r.count) }
       return out
     }
     if b.count == 1 && a.shape == outShape && a.isContiguous {
-      let pa = a.pointer, bv = b.pointer[0]
-      for i in 0..<n { o[i] = f(pa[i], bv) }
+      let pa = a.pointer, bv = Vec16(repeating: b.pointer[0])
+      forChunks(n) { r in
+        var i = r.lowerBound
+        while i + 16 <= r.upperBound { vstore(k(vload(pa + i), bv), o + i); i += 16 }
+        if i < r.upperBound { vstorePartial(k(vloadPartial(pa + i, r.upperBound - i), bv), o + i, r.upperBound - i) }
+      }
       return out
     }
     if a.count == 1 && b.shape == outShape && b.isContiguous {
-      let pb = b.pointer, av = a.pointer[0]
-      for i in 0..<n { o[i] = f(av, pb[i]) }
+      let pb = b.pointer, av = Vec16(repeating: a.pointer[0])
+      forChunks(n) { r in
+        var i = r.lowerBound
+        while i + 16 <= r.upperBound { vstore(k(av, vload(pb + i)), o + i); i += 16 }
+        if i < r.upperBound { vstorePartial(k(av, vloadPartial(pb + i, r.upperBound - i)), o + i, r.upperBound - i) }
+      }
       return out
     }
     if a.shape == outShape && a.isContiguous && b.isContiguous && b.rank >= 1,
-       outShape.count >= b.rank, Array(outShape.suffix(b.rank)) == b.shape {
+       Array(outShape.suffix(b.rank)) == b.shape {
+      // [rows, c] ⊕ [c]
       let c = b.count, pa = a.pointer, pb = b.pointer
-      var i = 0
-      while i < n {
-        for j in 0..<c { o[i + j] = f(pa[i + j], pb[j]) }
-        i += c
+      forChunks(n / c, costPerItem: c) { rows in
+        for row in rows { runBinary(k, pa + row * c, pb, o + row * c, c) }
       }
       return out
     }
@@ -67,7 +84,7 @@ extension Tensor {
     var ia = 0, ib = 0
     let pa = a.pointer, pb = b.pointer
     for i in 0..<n {
-      o[i] = f(pa[ia], pb[ib])
+      o[i] = k.scalar(pa[ia], pb[ib])
       var d = r - 1
       while d >= 0 {
         idx[d] += 1; ia += sa[d]; ib += sb[d]
@@ -107,25 +124,25 @@ extension Tensor {
   // MARK: - Arithmetic
 
   public static func + (a: Tensor, b: Tensor) throws -> Tensor {
-    let out = try broadcastApply(a, b, op: "add", +)
+    let out = try broadcastApply(a, b, op: "add", AddKernel())
     if GradMode.shouldRecord(a, b) { out.recordBinary("add", a, b, ga: { $0 }, gb: { $0 }) }
     return out
   }
 
   public static func - (a: Tensor, b: Tensor) throws -> Tensor {
-    let out = try broadcastApply(a, b, op: "sub", -)
+    let out = try broadcastApply(a, b, op: "sub", SubKernel())
     if GradMode.shouldRecord(a, b) { out.recordBinary("sub", a, b, ga: { $0 }, gb: { try $0.scaled(-1) }) }
     return out
   }
 
   public static func * (a: Tensor, b: Tensor) throws -> Tensor {
-    let out = try broadcastApply(a, b, op: "mul", *)
+    let out = try broadcastApply(a, b, op: "mul", MulKernel())
     if GradMode.shouldRecord(a, b) { out.recordBinary("mul", a, b, ga: { try $0 * b }, gb: { try $0 * a }) }
     return out
   }
 
   public static func / (a: Tensor, b: Tensor) throws -> Tensor {
-    let out = try broadcastApply(a, b, op: "div", /)
+    let out = try broadcastApply(a, b, op: "div", DivKernel())
     if GradMode.shouldRecord(a, b) {
       out.recordBinary("div", a, b, ga: { try $0 / b }, gb: { g in try (g * a / (b * b)).scaled(-1) })
     }

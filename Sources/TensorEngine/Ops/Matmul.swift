@@ -6,8 +6,8 @@ extension Tensor {
   func gemmOperand(rows: Int, cols: Int) -> (trans: Bool, ld: Int)? {
     let r = rank
     let s0 = strides[r - 2], s1 = strides[r - 1]
-    if s1 == 1 && (s0 >= cols || rows == 1) { return (false, max(s0, cols)) }
-    if s0 == 1 && (s1 >= rows || cols == 1) { return (true, max(s1, rows)) }
+    if s1 == 1 && (s0 >= cols || rows == 1) { return (false, Swift.max(s0, cols)) }
+    if s0 == 1 && (s1 >= rows || cols == 1) { return (true, Swift.max(s1, rows)) }
     return nil
   }
 

@@ -51,3 +51,63 @@ extension Tensor {
   /// Sum of all elements (0-d).
   public func sum() throws -> Tensor { try sum(axes: Array(0..<rank)) }
 }
+
+extension Tensor {
+  /// Mean over `axes`.
+  public func mean(axes: [Int], keepDims: Bool = false) throws -> Tensor {
+    let ax = Set(try axes.map { try axis($0, op: "mean") })
+    let n = ax.reduce(1) { $0 * shape[$1] }
+    guard n > 0 else {
+      throw TensorError.invalidArgument(op: "mean", detail: "reducing empty axes \(axes.sorted()) of shape \(shape)")
+    }
+    return try sum(axes: Array(ax), keepDims: keepDims).scaled(1 / Float(n))
+  }
+
+  /// Mean of all elements (0-d).
+  public func mean() throws -> Tensor { try mean(axes: Array(0..<rank)) }
+
+  /// Maximum over `axes`. The gradient flows to the first argmax of each reduced group.
+  public func max(axes: [Int], keepDims: Bool = false) throws -> Tensor {
+    let ax = try axes.map { try axis($0, op: "max") }
+    let axSet = Set(ax)
+    let kept = (0..<rank).filter { !axSet.contains($0) }
+    let reduced = (0..<rank).filter { axSet.contains($0) }
+    let groupLen = reduced.reduce(1) { $0 * shape[$1] }
+    guard groupLen > 0 else {
+      throw TensorError.invalidArgument(op: "max", detail: "reducing empty axes \(axes) of shape \(shape)")
+    }
+    // Move reduced axes last so each group is one contiguous row: [groups, groupLen].
+    let order = kept + reduced
+    let moved = try withNoGrad { try permuted(order).contiguous() }
+    let groups = moved.count / groupLen
+    var keepShape = shape
+    for a in reduced { keepShape[a] = 1 }
+    let outShape = keepDims ? keepShape : kept.map { shape[$0] }
+    let out = Tensor(uninitializedShape: outShape)
+    var argmax = [Int](repeating: 0, count: groups)
+    let p = moved.pointer, o = out.pointer
+    argmax.withUnsafeMutableBufferPointer { am in
+      for gi in 0..<groups {
+        let row = p + gi * groupLen
+        let m = vmax(row, groupLen)
+        var j = 0
+        while j < groupLen - 1 && !(row[j] == m) { j += 1 }
+        // NaN rows: vmax skips NaN; report NaN so it is not hidden.
+        o[gi] = row[j] == m ? m : .nan
+        am[gi] = j
+      }
+    }
+    if GradMode.shouldRecord(self) {
+      let movedShape = moved.shape
+      var inverse = [Int](repeating: 0, count: rank)
+      for (i, a) in order.enumerated() { inverse[a] = i }
+      out.record(Node(op: "max", inputs: [self]) { g in
+        let gc = g.contiguous()
+        let d = Tensor.zeros(movedShape)
+        for gi in 0..<groups { d.pointer[gi * groupLen + argmax[gi]] = gc.pointer[gi] }
+        return [try d.permuted(inverse)]
+      })
+    }
+    return out
+  }
+}

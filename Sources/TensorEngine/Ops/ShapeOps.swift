@@ -45,3 +45,117 @@ extension Tensor {
     return try permuted(order)
   }
 }
+
+// MARK: - Slicing, concatenation, broadcasting views
+
+extension Tensor {
+  /// Writes the values of `src` (any layout) into the view `dst` of the same shape.
+  static func assign(_ src: Tensor, into dst: Tensor) {
+    precondition(src.shape == dst.shape, "Tensor.assign: shapes \(src.shape) and \(dst.shape) differ")
+    let n = dst.count
+    if n == 0 { return }
+    let s = src.contiguous()
+    if dst.isContiguous { dst.pointer.update(from: s.pointer, count: n); return }
+    let r = dst.rank, d = dst.pointer, p = s.pointer
+    let lastDim = dst.shape[r - 1], lastStride = dst.strides[r - 1]
+    var idx = [Int](repeating: 0, count: r)
+    var i = 0, base = 0
+    while i < n {
+      for j in 0..<lastDim { d[base + j * lastStride] = p[i + j] }
+      i += lastDim
+      var ax = r - 2
+      while ax >= 0 {
+        idx[ax] += 1
+        base += dst.strides[ax]
+        if idx[ax] < dst.shape[ax] { break }
+        base -= dst.strides[ax] * dst.shape[ax]
+        idx[ax] = 0
+        ax -= 1
+      }
+    }
+  }
+
+  /// A view of `range` along `axis` (shares storage).
+  public func slice(axis a: Int, range: Range<Int>) throws -> Tensor {
+    let ax = try axis(a, op: "slice")
+    guard range.lowerBound >= 0, range.upperBound <= shape[ax] else {
+      throw TensorError.indexOutOfRange(op: "slice", index: range.lowerBound < 0 ? range.lowerBound : range.upperBound,
+                                        range: 0..<(shape[ax] + 1), shape: shape)
+    }
+    var s = shape
+    s[ax] = range.count
+    let out = Tensor(storage: storage, shape: s, strides: strides, offset: offset + range.lowerBound * strides[ax])
+    if GradMode.shouldRecord(self) {
+      let inShape = shape
+      out.record(Node(op: "slice", inputs: [self]) { g in
+        let d = Tensor.zeros(inShape)
+        Tensor.assign(g, into: try d.slice(axis: ax, range: range))
+        return [d]
+      })
+    }
+    return out
+  }
+
+  /// Splits along `axis` into consecutive views of the given sizes (which must sum to the axis).
+  public func split(sizes: [Int], axis a: Int) throws -> [Tensor] {
+    let ax = try axis(a, op: "split")
+    guard sizes.allSatisfy({ $0 >= 0 }), sizes.reduce(0, +) == shape[ax] else {
+      throw TensorError.shapeMismatch(op: "split", shapes: [shape], reason: "sizes \(sizes) do not sum to dimension \(ax) (\(shape[ax]))")
+    }
+    var lo = 0
+    return try sizes.map { n in
+      defer { lo += n }
+      return try slice(axis: ax, range: lo..<(lo + n))
+    }
+  }
+
+  /// Concatenates tensors along `axis`; all other dimensions must agree.
+  public static func concat(_ tensors: [Tensor], axis a: Int) throws -> Tensor {
+    guard let first = tensors.first else {
+      throw TensorError.invalidArgument(op: "concat", detail: "needs at least one tensor")
+    }
+    let ax = try first.axis(a, op: "concat")
+    for t in tensors {
+      var s1 = t.shape, s0 = first.shape
+      guard t.rank == first.rank else {
+        throw TensorError.shapeMismatch(op: "concat", shapes: tensors.map(\.shape), reason: "ranks differ")
+      }
+      s1[ax] = 0; s0[ax] = 0
+      guard s1 == s0 else {
+        throw TensorError.shapeMismatch(op: "concat", shapes: tensors.map(\.shape), reason: "dimensions other than axis \(ax) differ")
+      }
+    }
+    var outShape = first.shape
+    outShape[ax] = tensors.reduce(0) { $0 + $1.shape[ax] }
+    let out = Tensor(uninitializedShape: outShape)
+    let outer = first.shape[..<ax].reduce(1, *)
+    let inner = first.shape[(ax + 1)...].reduce(1, *)
+    let rowOut = outShape[ax] * inner
+    var col = 0
+    for t in tensors {
+      let c = t.contiguous()
+      let w = t.shape[ax] * inner
+      for i in 0..<outer { (out.pointer + i * rowOut + col).update(from: c.pointer + i * w, count: w) }
+      col += w
+    }
+    if GradMode.shouldRecord(tensors) {
+      let sizes = tensors.map { $0.shape[ax] }
+      out.record(Node(op: "concat", inputs: tensors) { g in try g.split(sizes: sizes, axis: ax) })
+    }
+    return out
+  }
+
+  /// A broadcast view of this tensor with shape `target` (stride 0 on expanded axes).
+  public func expanded(to target: [Int]) throws -> Tensor {
+    let b = try Tensor.broadcastShape(shape, target, op: "expand")
+    guard b == target else {
+      throw TensorError.shapeMismatch(op: "expand", shapes: [shape, target], reason: "cannot broadcast to the target")
+    }
+    let out = Tensor(storage: storage, shape: target, strides: broadcastStrides(to: target), offset: offset)
+    if GradMode.shouldRecord(self) {
+      let inShape = shape
+      out.record(Node(op: "expand", inputs: [self]) { g in [try g.sumToShape(inShape)] })
+    }
+    return out
+  }
+}
