@@ -64,11 +64,15 @@ public protocol RankingBenchmark: Sendable {
   func groupKey(_ record: BenchmarkRecord) -> String?
   /// What a group is, for the report header (e.g. "hidden size × depth"). Default: "group".
   var groupDescription: String { get }
+  /// Proxy options this benchmark implies (e.g. `corpus=wikitext-2`), applied by `lts rank` under
+  /// the user's own `--option`s. Default: none.
+  var defaultProxyOptions: [String: String] { get }
 }
 
 extension RankingBenchmark {
   public func groupKey(_ record: BenchmarkRecord) -> String? { nil }
   public var groupDescription: String { "group" }
+  public var defaultProxyOptions: [String: String] { [:] }
 }
 
 /// All benchmarks by name.
