@@ -156,8 +156,11 @@ extension Searcher {
       }
       done = 0
       for p in cp.pending {
-        defer { done += 1 }
-        if archive.contains(key: p.key) { reused += 1; continue }  // evaluated before an interruption
+        if archive.contains(key: p.key) {  // evaluated before an interruption: reuse the record
+          reused += 1
+          done += 1
+          continue
+        }
         if let m = budget.maxCandidates, archive.count >= m { stop = .maxCandidates; break run }
         if let s = budget.maxSeconds, elapsed() >= s { stop = .maxSeconds; break run }
         if shouldStop() { stop = .stopRequested; break run }
@@ -167,6 +170,7 @@ extension Searcher {
         archive.append(r, config)
         evaluatedThisRun += 1
         evalSeconds += r.evalSeconds
+        done += 1
         let f = fraction()
         let el = elapsed()
         onEvent(.progress(SearchProgress(
