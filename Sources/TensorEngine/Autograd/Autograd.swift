@@ -20,33 +20,37 @@ public final class Node {
 }
 
 /// Whether ops record autograd nodes. Off inside `withNoGrad` and during `backward()`.
+///
+/// The mode is task-local (per thread outside Swift concurrency), so inference on one thread never
+/// switches recording off for another (parallel tests, a latency measurement beside a proxy).
 public enum GradMode {
-  nonisolated(unsafe) static var enabledFlag = true
+  @TaskLocal static var enabled = true
 
-  public static var isEnabled: Bool { enabledFlag }
+  public static var isEnabled: Bool { enabled }
 
-  /// True when an op on `inputs` must record a node.
+  /// True when an op on `inputs` must record a node (checks the inputs first: inference on
+  /// tensors that need no grad never reads the task-local flag).
   @inline(__always)
   public static func shouldRecord(_ inputs: Tensor...) -> Bool {
-    guard enabledFlag else { return false }
-    for t in inputs where t.requiresGrad { return true }
+    for t in inputs where t.requiresGrad { return enabled }
     return false
   }
 
   @inline(__always)
   public static func shouldRecord(_ inputs: [Tensor]) -> Bool {
-    guard enabledFlag else { return false }
-    for t in inputs where t.requiresGrad { return true }
+    for t in inputs where t.requiresGrad { return enabled }
     return false
   }
 }
 
-/// Runs `body` with autograd recording off (inference).
+/// Runs `body` with autograd recording off (inference) on this task / thread.
 public func withNoGrad<R>(_ body: () throws -> R) rethrows -> R {
-  let saved = GradMode.enabledFlag
-  GradMode.enabledFlag = false
-  defer { GradMode.enabledFlag = saved }
-  return try body()
+  try GradMode.$enabled.withValue(false) { try body() }
+}
+
+/// Runs `body` with autograd recording on (e.g. a gradient proxy called from inference code).
+public func withGrad<R>(_ body: () throws -> R) rethrows -> R {
+  try GradMode.$enabled.withValue(true) { try body() }
 }
 
 extension Tensor {

@@ -27,12 +27,47 @@ public enum MemoryTracker {
 
   static func freed(_ bytes: Int) { state.withLock { $0.live -= bytes } }
 
-  /// Runs `body` and returns its result with the peak of live bytes reached during it, measured
-  /// above what was live before it started.
+  /// The innermost measurement scope of the current task or thread (see `measurePeak`).
+  @TaskLocal static var scope: MemoryScope?
+
+  /// Runs `body` and returns its result with the peak of live bytes, counting only the storages
+  /// allocated while `body` runs on this task / thread (minus those of them it has freed).
+  ///
+  /// Scoped counting makes the figure exact and repeatable even while other threads allocate
+  /// (parallel tests, a UI): tensors that existed before (weights, inputs) are not counted, and
+  /// nested scopes also count towards their parents.
   public static func measurePeak<R>(_ body: () throws -> R) rethrows -> (result: R, peakBytes: Int) {
-    let base = state.withLock { s -> Int in s.peak = s.live; return s.live }
-    let r = try body()
-    return (r, peakBytes - base)
+    let s = MemoryScope(parent: scope)
+    let r = try $scope.withValue(s) { try body() }
+    return (r, s.peakBytes)
+  }
+
+  /// Runs `body` inside a fresh scope and returns its result and the scope (to read live and peak
+  /// bytes afterwards, e.g. in tests).
+  public static func withScope<R>(_ body: (MemoryScope) throws -> R) rethrows -> R {
+    let s = MemoryScope(parent: scope)
+    return try $scope.withValue(s) { try body(s) }
+  }
+}
+
+/// Live and peak bytes of the storages allocated inside one `MemoryTracker` scope.
+public final class MemoryScope: Sendable {
+  private let state = Mutex<(live: Int, peak: Int)>((0, 0))
+  let parent: MemoryScope?
+
+  init(parent: MemoryScope?) { self.parent = parent }
+
+  /// Bytes of this scope's storages still alive.
+  public var liveBytes: Int { state.withLock { $0.live } }
+  /// High-water mark of `liveBytes`.
+  public var peakBytes: Int { state.withLock { $0.peak } }
+
+  func add(_ bytes: Int) {
+    state.withLock {
+      $0.live += bytes
+      if $0.live > $0.peak { $0.peak = $0.live }
+    }
+    parent?.add(bytes)
   }
 }
 
@@ -40,6 +75,8 @@ public enum MemoryTracker {
 public final class Storage: @unchecked Sendable {
   public let pointer: UnsafeMutablePointer<Float>
   public let count: Int
+  /// The accounting scope that was current when this storage was allocated.
+  private let scope: MemoryScope?
 
   /// Allocates `count` floats. Contents are uninitialised unless `zeroed`.
   public init(count: Int, zeroed: Bool = false) {
@@ -49,11 +86,14 @@ public final class Storage: @unchecked Sendable {
     let raw = UnsafeMutableRawPointer.allocate(byteCount: bytes, alignment: 64)
     pointer = raw.bindMemory(to: Float.self, capacity: max(count, 1))
     if zeroed { pointer.initialize(repeating: 0, count: count) }
+    scope = MemoryTracker.scope
     MemoryTracker.allocated(count * MemoryLayout<Float>.stride)
+    scope?.add(count * MemoryLayout<Float>.stride)
   }
 
   deinit {
     MemoryTracker.freed(count * MemoryLayout<Float>.stride)
+    scope?.add(-count * MemoryLayout<Float>.stride)
     UnsafeMutableRawPointer(pointer).deallocate()
   }
 }

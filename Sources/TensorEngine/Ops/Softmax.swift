@@ -42,12 +42,12 @@ func logSoftmaxRows(_ src: UnsafePointer<Float>, _ dst: UnsafeMutablePointer<Flo
   Tensor.forChunks(rows, costPerItem: 8 * n) { range in
     for r in range {
       let x = src + r * n, y = dst + r * n
+      // (x − m) is exact near m, so subtracting log Σ last keeps precision for large inputs.
       let m = vmax(x, n)
-      let lse = m + Float.log(sumExpShifted(x, n, m))
-      let sub = Vec16(repeating: lse)
+      let mv = Vec16(repeating: m), ls = Vec16(repeating: Float.log(sumExpShifted(x, n, m)))
       var i = 0
-      while i + 16 <= n { vstore(vload(x + i) - sub, y + i); i += 16 }
-      if i < n { vstorePartial(vloadPartial(x + i, n - i) - sub, y + i, n - i) }
+      while i + 16 <= n { vstore((vload(x + i) - mv) - ls, y + i); i += 16 }
+      if i < n { vstorePartial((vloadPartial(x + i, n - i) - mv) - ls, y + i, n - i) }
     }
   }
 }
