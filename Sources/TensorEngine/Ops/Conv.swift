@@ -43,7 +43,8 @@ extension Tensor {
       out.record(Node(op: "depthwiseConv1d", inputs: inputs) { g in
         let gc = g.contiguous()
         let dx = Tensor.zeros([bsz, t, c]), dwT = Tensor.zeros([k, c])
-        let pg = gc.pointer, pdx = dx.pointer, pdw = dwT.pointer
+        // Capture the tensors (not just their pointers) so the saved input and kernel stay alive.
+        let pg = gc.pointer, pdx = dx.pointer, pdw = dwT.pointer, px = x.pointer, pw = wT.pointer
         for b in 0..<bsz {
           for ti in 0..<t {
             let gr = pg + (b * t + ti) * c
