@@ -25,14 +25,19 @@ enum GEMMPacking {
           for r in rows..<mr { d[r] = 0 }
         }
       } else {
-        // op(A)[i, p] = a[i·lda + p]: each row is contiguous along k.
-        for r in 0..<rows {
-          let src = a + (i0 + r) * lda
-          var d = panel + r
-          for p in 0..<kc { d.pointee = src[p]; d += mr }
+        // op(A)[i, p] = a[i·lda + p]: rows are contiguous along k; transpose 16 k-steps at a
+        // time (missing rows read as zeros). Each 16-float store spills 4 floats into the next
+        // k step, which the next store (or the scalar tail, or the next panel) overwrites; the
+        // caller leaves 16 floats of slack after the last panel.
+        var p0 = 0
+        while p0 + 16 <= kc {
+          GEMMTranspose.block16(a + i0 * lda + p0, ld: lda, rows: rows, panel + p0 * mr, dstStride: mr)
+          p0 += 16
         }
-        if rows < mr {
-          for p in 0..<kc { for r in rows..<mr { panel[p * mr + r] = 0 } }
+        for p in p0..<kc {
+          let d = panel + p * mr
+          for r in 0..<rows { d[r] = a[(i0 + r) * lda + p] }
+          for r in rows..<mr { d[r] = 0 }
         }
       }
       panel += kc * mr
@@ -77,18 +82,22 @@ enum GEMMPacking {
   }
 
   /// One NR-wide panel of op(B) = Bᵀ: column j of op(B) is row j of stored B, contiguous along k.
-  /// Each source row is read contiguously and written with stride NR (the panel stays in L1/L2).
+  /// Two 16×16 transposes per 16 k-steps (missing columns read as zeros), scalar for the k tail.
   @inline(__always)
   private static func packBTransposedPanel(b: UnsafePointer<Float>, ldb: Int, kc: Int, cols: Int,
                                            dst: UnsafeMutablePointer<Float>) {
     let nr = GEMMKernel.nr
-    for j in 0..<cols {
-      let src = b + j * ldb
-      var d = dst + j
-      for p in 0..<kc { d.pointee = src[p]; d += nr }
+    let lowRows = min(16, cols), highRows = max(0, cols - 16)
+    var p0 = 0
+    while p0 + 16 <= kc {
+      GEMMTranspose.block16(b + p0, ld: ldb, rows: lowRows, dst + p0 * nr, dstStride: nr)
+      GEMMTranspose.block16(b + 16 * ldb + p0, ld: ldb, rows: highRows, dst + p0 * nr + 16, dstStride: nr)
+      p0 += 16
     }
-    if cols < nr {
-      for p in 0..<kc { for j in cols..<nr { dst[p * nr + j] = 0 } }
+    for p in p0..<kc {
+      let d = dst + p * nr
+      for j in 0..<cols { d[j] = b[j * ldb + p] }
+      for j in cols..<nr { d[j] = 0 }
     }
   }
 }

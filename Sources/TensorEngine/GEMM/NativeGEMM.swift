@@ -89,8 +89,9 @@ enum NativeGEMM {
     let mcMax = min(mc, (m + mr - 1) / mr * mr)
     let ncMax = min(nc, (n + nr - 1) / nr * nr)
     let aFloats = mcMax * kcMax, bFloats = ncMax * kcMax
-    // Offsets in the scratch buffer are multiples of 16 floats, so every part stays 64-byte aligned.
-    let aPad = (aFloats + 15) & ~15, bPad = (bFloats + 15) & ~15
+    // Offsets in the scratch buffer are multiples of 16 floats, so every part stays 64-byte aligned;
+    // packed A gets 16 floats of slack for the packer's overlapping stores.
+    let aPad = (aFloats + 31) & ~15, bPad = (bFloats + 15) & ~15
     let scratch = GEMMScratch.checkOut(aPad + bPad + mr * nr)
     defer { GEMMScratch.checkIn(scratch) }
     let aBuf = scratch.base, bBuf = scratch.base + aPad, tileBuf = scratch.base + aPad + bPad
