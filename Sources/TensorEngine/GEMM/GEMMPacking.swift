@@ -26,9 +26,7 @@ enum GEMMPacking {
         }
       } else {
         // op(A)[i, p] = a[i·lda + p]: rows are contiguous along k; transpose 16 k-steps at a
-        // time (missing rows read as zeros). Each 16-float store spills 4 floats into the next
-        // k step, which the next store (or the scalar tail, or the next panel) overwrites; the
-        // caller leaves 16 floats of slack after the last panel.
+        // time (missing rows read as zeros), scalar for the k tail.
         var p0 = 0
         while p0 + 16 <= kc {
           GEMMTranspose.block16(a + i0 * lda + p0, ld: lda, rows: rows, panel + p0 * mr, dstStride: mr)

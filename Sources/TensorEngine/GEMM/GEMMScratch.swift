@@ -44,10 +44,17 @@ final class GEMMScratch: @unchecked Sendable {
     return m
   }()
 
-  /// Takes a buffer with room for `floats` floats from the free list (or makes one).
+  /// Takes a buffer with room for `floats` floats from the free list (the smallest that fits, else
+  /// the largest, grown), or makes one.
   static func checkOut(_ floats: Int) -> GEMMScratch {
     pthread_mutex_lock(lock)
-    let s = free.popLast()
+    var pick: Int? = nil
+    for (i, buf) in free.enumerated() {
+      guard let p = pick else { pick = i; continue }
+      let best = free[p].capacity, cap = buf.capacity
+      if cap >= floats ? (best < floats || cap < best) : (best < floats && cap > best) { pick = i }
+    }
+    let s = pick.map { free.remove(at: $0) }
     pthread_mutex_unlock(lock)
     let buf = s ?? GEMMScratch()
     buf.reserve(floats)

@@ -28,8 +28,9 @@ enum GEMMTranspose {
 
   /// Reads the 16×16 block at `src` (row stride `ld`; rows ≥ `rows` read as zeros) and writes its
   /// transpose: column q of the block goes to `dst + q·dstStride` as 16 contiguous floats.
-  /// Stores go in increasing q, so a `dstStride` < 16 works when the caller lets each store's
-  /// tail be overwritten by the next one (and has 16 − dstStride floats of slack after the last).
+  /// `dstStride` is 12 (the MR of packed A) or ≥ 16. With 12, stores go in increasing q and each
+  /// 16-float store's last 4 floats are overwritten by the next one; the last store writes exactly
+  /// 12 floats, so nothing outside the 16 × 12 destination block is touched.
   @inline(__always)
   static func block16(_ src: UnsafePointer<Float>, ld: Int, rows: Int, _ dst: UnsafeMutablePointer<Float>,
                       dstStride: Int) {
@@ -82,6 +83,13 @@ enum GEMMTranspose {
     raw.storeBytes(of: lanes13(s10, s30), toByteOffset: 12 * step, as: V.self)
     raw.storeBytes(of: lanes13(s11, s31), toByteOffset: 13 * step, as: V.self)
     raw.storeBytes(of: lanes13(s12, s32), toByteOffset: 14 * step, as: V.self)
-    raw.storeBytes(of: lanes13(s13, s33), toByteOffset: 15 * step, as: V.self)
+    let last = lanes13(s13, s33)
+    if dstStride >= 16 {
+      raw.storeBytes(of: last, toByteOffset: 15 * step, as: V.self)
+    } else {
+      assert(dstStride == 12, "GEMMTranspose.block16: dstStride \(dstStride) must be 12 or ≥ 16")
+      raw.storeBytes(of: last.lowHalf, toByteOffset: 15 * step, as: SIMD8<Float>.self)
+      raw.storeBytes(of: last.highHalf.lowHalf, toByteOffset: 15 * step + 32, as: SIMD4<Float>.self)
+    }
   }
 }

@@ -10,6 +10,9 @@
 ///               for jr in 0..<NC by NR        B panel streams from L2
 ///                 GEMMKernel.tile             12×32 tile of C in 24 zmm registers
 ///
+/// With several threads, the operand that every thread needs whole (A when n is split, B when m
+/// is split) is packed once, in parallel, into a shared buffer before the threads compute.
+///
 /// alpha and beta are applied when a tile is stored: the first k block writes
 /// `beta·C + alpha·AB` (or `alpha·AB` when beta = 0, never reading C), later ones add `alpha·AB`.
 /// Small or skinny problems take the unpacked `GEMMSmall` path instead.
@@ -48,26 +51,104 @@ enum NativeGEMM {
               b: b, ldb: ldb, beta: beta, c: c, ldc: ldc)
       return
     }
-    // Raw pointers cross into the pool's closure as bit patterns (they are only read there, and
-    // each thread writes a disjoint block of C).
+    // Every thread needs all of the operand along the side that is not split (A when n is split).
+    // Pack it once, in parallel, into a shared buffer, unless it is too big to be worth holding.
+    let sharedFloats = splitN ? roundUp(m, GEMMKernel.mr) * k : roundUp(n, GEMMKernel.nr) * k
+    let shared = sharedFloats <= sharedLimit ? GEMMScratch.checkOut(sharedFloats) : nil
+    defer { if let shared { GEMMScratch.checkIn(shared) } }
+    // Raw pointers cross into the pool's closures as bit patterns (operands are only read there,
+    // each thread writes a disjoint part of the shared buffer, then a disjoint block of C).
     let ab = UInt(bitPattern: a), bb = UInt(bitPattern: b), cb = UInt(bitPattern: c)
+    let sb = shared.map { UInt(bitPattern: $0.base) } ?? 0
+    if shared != nil {
+      ThreadPool.shared.parallelFor(nt, threads: nt) { t in
+        let dst = UnsafeMutablePointer<Float>(bitPattern: sb)!
+        if splitN {
+          prepackA(transA: transA, a: UnsafePointer(bitPattern: ab)!, lda: lda, m: m, k: k, dst: dst, part: t, parts: nt)
+        } else {
+          prepackB(transB: transB, b: UnsafePointer(bitPattern: bb)!, ldb: ldb, n: n, k: k, dst: dst, part: t, parts: nt)
+        }
+      }
+    }
     ThreadPool.shared.parallelFor(nt, threads: nt) { t in
       let a = UnsafePointer<Float>(bitPattern: ab)!, b = UnsafePointer<Float>(bitPattern: bb)!
       let c = UnsafeMutablePointer<Float>(bitPattern: cb)!
+      let packed = UnsafePointer<Float>(bitPattern: sb)
+      let r = chunkRange(tiles, parts: nt, index: t)
       if splitN {
-        let r = chunkRange(tiles, parts: nt, index: t)
         let j0 = r.lowerBound * GEMMKernel.nr, j1 = min(n, r.upperBound * GEMMKernel.nr)
         if j1 <= j0 { return }
         blocked(transA: transA, transB: transB, m: m, n: j1 - j0, k: k, alpha: alpha, a: a, lda: lda,
-                b: transB ? b + j0 * ldb : b + j0, ldb: ldb, beta: beta, c: c + j0, ldc: ldc)
+                b: transB ? b + j0 * ldb : b + j0, ldb: ldb, beta: beta, c: c + j0, ldc: ldc, packedA: packed)
       } else {
-        let r = chunkRange(tiles, parts: nt, index: t)
         let i0 = r.lowerBound * GEMMKernel.mr, i1 = min(m, r.upperBound * GEMMKernel.mr)
         if i1 <= i0 { return }
         blocked(transA: transA, transB: transB, m: i1 - i0, n: n, k: k, alpha: alpha,
                 a: transA ? a + i0 : a + i0 * lda, lda: lda, b: b, ldb: ldb, beta: beta,
-                c: c + i0 * ldc, ldc: ldc)
+                c: c + i0 * ldc, ldc: ldc, packedB: packed)
       }
+    }
+  }
+
+  /// Largest shared packed operand (floats, 64 MiB); beyond it each thread packs its own blocks.
+  static let sharedLimit = 16 << 20
+
+  @inline(__always) static func roundUp(_ x: Int, _ q: Int) -> Int { (x + q - 1) / q * q }
+
+  /// Where the packed block of rows (or columns) `start…` of length `len`, k block `pc`, begins in
+  /// a whole packed operand: blocks before `start` are full (multiples of MR / NR), so they take
+  /// `start · k` floats; inside the block, each k block takes `roundUp(len, tile) · kc` floats.
+  @inline(__always) static func packedOffset(start: Int, len: Int, tile: Int, pc: Int, k: Int) -> Int {
+    start * k + roundUp(len, tile) * pc
+  }
+
+  /// Packs this part's MR-row panels of op(A) (all k blocks) into the whole-operand layout that
+  /// `blocked(packedA:)` reads.
+  static func prepackA(transA: Bool, a: UnsafePointer<Float>, lda: Int, m: Int, k: Int,
+                       dst: UnsafeMutablePointer<Float>, part: Int, parts: Int) {
+    let mr = GEMMKernel.mr
+    let panels = chunkRange((m + mr - 1) / mr, parts: parts, index: part)
+    let r0 = panels.lowerBound * mr, r1 = min(m, panels.upperBound * mr)
+    var ic = 0
+    while ic < m {
+      let mcb = min(mc, m - ic)
+      let lo = max(r0, ic), hi = min(r1, ic + mcb)
+      if lo < hi {
+        var pc = 0
+        while pc < k {
+          let kcb = min(kc, k - pc)
+          GEMMPacking.packA(trans: transA, a: transA ? a + pc * lda + lo : a + lo * lda + pc, lda: lda,
+                            mc: hi - lo, kc: kcb,
+                            dst: dst + packedOffset(start: ic, len: mcb, tile: mr, pc: pc, k: k) + (lo - ic) * kcb)
+          pc += kc
+        }
+      }
+      ic += mc
+    }
+  }
+
+  /// Packs this part's NR-column panels of op(B) (all k blocks) into the whole-operand layout that
+  /// `blocked(packedB:)` reads.
+  static func prepackB(transB: Bool, b: UnsafePointer<Float>, ldb: Int, n: Int, k: Int,
+                       dst: UnsafeMutablePointer<Float>, part: Int, parts: Int) {
+    let nr = GEMMKernel.nr
+    let panels = chunkRange((n + nr - 1) / nr, parts: parts, index: part)
+    let c0 = panels.lowerBound * nr, c1 = min(n, panels.upperBound * nr)
+    var jc = 0
+    while jc < n {
+      let ncb = min(nc, n - jc)
+      let lo = max(c0, jc), hi = min(c1, jc + ncb)
+      if lo < hi {
+        var pc = 0
+        while pc < k {
+          let kcb = min(kc, k - pc)
+          GEMMPacking.packB(trans: transB, b: transB ? b + lo * ldb + pc : b + pc * ldb + lo, ldb: ldb,
+                            kc: kcb, nc: hi - lo,
+                            dst: dst + packedOffset(start: jc, len: ncb, tile: nr, pc: pc, k: k) + (lo - jc) * kcb)
+          pc += kc
+        }
+      }
+      jc += nc
     }
   }
 
@@ -83,15 +164,15 @@ enum NativeGEMM {
   /// The single-threaded packed, blocked GEMM on one block of C (k ≥ 1, alpha ≠ 0).
   static func blocked(transA: Bool, transB: Bool, m: Int, n: Int, k: Int, alpha: Float,
                       a: UnsafePointer<Float>, lda: Int, b: UnsafePointer<Float>, ldb: Int,
-                      beta: Float, c: UnsafeMutablePointer<Float>, ldc: Int) {
+                      beta: Float, c: UnsafeMutablePointer<Float>, ldc: Int,
+                      packedA: UnsafePointer<Float>? = nil, packedB: UnsafePointer<Float>? = nil) {
     let mr = GEMMKernel.mr, nr = GEMMKernel.nr
     let kcMax = min(kc, k)
     let mcMax = min(mc, (m + mr - 1) / mr * mr)
     let ncMax = min(nc, (n + nr - 1) / nr * nr)
-    let aFloats = mcMax * kcMax, bFloats = ncMax * kcMax
-    // Offsets in the scratch buffer are multiples of 16 floats, so every part stays 64-byte aligned;
-    // packed A gets 16 floats of slack for the packer's overlapping stores.
-    let aPad = (aFloats + 31) & ~15, bPad = (bFloats + 15) & ~15
+    let aFloats = packedA == nil ? mcMax * kcMax : 0, bFloats = packedB == nil ? ncMax * kcMax : 0
+    // Offsets in the scratch buffer are multiples of 16 floats, so every part stays 64-byte aligned.
+    let aPad = roundUp(aFloats, 16), bPad = roundUp(bFloats, 16)
     let scratch = GEMMScratch.checkOut(aPad + bPad + mr * nr)
     defer { GEMMScratch.checkIn(scratch) }
     let aBuf = scratch.base, bBuf = scratch.base + aPad, tileBuf = scratch.base + aPad + bPad
@@ -103,23 +184,35 @@ enum NativeGEMM {
       var pc = 0
       while pc < k {
         let kcb = min(kc, k - pc)
-        GEMMPacking.packA(trans: transA, a: transA ? a + pc * lda + ic : a + ic * lda + pc, lda: lda,
-                          mc: mcb, kc: kcb, dst: aBuf)
+        let aBlock: UnsafePointer<Float>
+        if let packedA {
+          aBlock = packedA + packedOffset(start: ic, len: mcb, tile: mr, pc: pc, k: k)
+        } else {
+          GEMMPacking.packA(trans: transA, a: transA ? a + pc * lda + ic : a + ic * lda + pc, lda: lda,
+                            mc: mcb, kc: kcb, dst: aBuf)
+          aBlock = UnsafePointer(aBuf)
+        }
         let store: GEMMKernel.Store = pc == 0 ? firstStore : .accumulate
         var jc = 0
         while jc < n {
           let ncb = min(nc, n - jc)
-          GEMMPacking.packB(trans: transB, b: transB ? b + jc * ldb + pc : b + pc * ldb + jc, ldb: ldb,
-                            kc: kcb, nc: ncb, dst: bBuf)
+          let bBlock: UnsafePointer<Float>
+          if let packedB {
+            bBlock = packedB + packedOffset(start: jc, len: ncb, tile: nr, pc: pc, k: k)
+          } else {
+            GEMMPacking.packB(trans: transB, b: transB ? b + jc * ldb + pc : b + pc * ldb + jc, ldb: ldb,
+                              kc: kcb, nc: ncb, dst: bBuf)
+            bBlock = UnsafePointer(bBuf)
+          }
           var ir = 0
           while ir < mcb {
             let rows = min(mr, mcb - ir)
-            let ap = aBuf + ir * kcb
+            let ap = aBlock + ir * kcb
             let cRow = c + (ic + ir) * ldc + jc
             var jr = 0
             while jr < ncb {
               let cols = min(nr, ncb - jr)
-              let bp = bBuf + jr * kcb
+              let bp = bBlock + jr * kcb
               if rows == mr && cols == nr {
                 GEMMKernel.tile(kc: kcb, a: ap, b: bp, c: cRow + jr, ldc: ldc, alpha: alpha, beta: beta, store: store)
               } else {
