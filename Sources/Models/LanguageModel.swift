@@ -69,8 +69,11 @@ public enum ModelError: Error, CustomStringConvertible {
 public enum ModelRegistry {
   public typealias Build = (any ArchitectureConfig, inout SplitMix64) throws -> any LanguageModel
 
-  nonisolated(unsafe) public static var builders: [String: Build] = [:
-    // one line per backbone, e.g.  "gpt2": GPT2Model.build,
+  nonisolated(unsafe) public static var builders: [String: Build] = [
+    // one line per backbone:
+    GPT2Config.backbone: GPT2Model.build,
+    FlexiBERTConfig.backbone: FlexiBERTModel.build,
+    RecurrentConfig.backbone: RecurrentModel.build,
   ]
 
   /// Builds and initialises the model of `config` with weights drawn from `seed`.
