@@ -79,12 +79,20 @@ public final class ThreadPool: @unchecked Sendable {
 
   private func runItems() {
     while true {
+      var body: ((Int) -> Void)? = nil
+      var item = -1
       cond.lock()
-      guard let body = task, nextItem < itemCount else { cond.unlock(); return }
-      let i = nextItem
-      nextItem += 1
+      if let t = task, nextItem < itemCount {
+        body = t
+        item = nextItem
+        nextItem += 1
+      }
       cond.unlock()
-      body(i)
+      guard item >= 0 else { return }
+      body!(item)
+      // Drop this thread's reference before signalling completion: the caller may be inside
+      // `withoutActuallyEscaping` and must see the closure released when `pending` reaches 0.
+      body = nil
       cond.lock()
       pending -= 1
       if pending == 0 { cond.broadcast() }
