@@ -86,6 +86,7 @@ public enum BenchmarkRegistry {
   /// Built-in benchmarks: one line each.
   static let builtins: [any RankingBenchmark] = [
     LTSGPT2Benchmark(),
+    FlexiBERTBenchmark(),
   ]
 
   public static func get(_ name: String) throws -> any RankingBenchmark {

@@ -103,6 +103,10 @@ public enum ProxyRegistry {
     DecoderParamsProxy(),
     TotalParamsProxy(),
     FlopsProxy(),
+    ZeroLM(),
+    NLayersProxy(),
+    LayersXHiddenProxy(),
+    NonEmbeddingParamsProxy(),
   ]
 
   public static func register(_ p: any Proxy) { all[p.name] = p }

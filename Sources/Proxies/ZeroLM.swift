@@ -1,0 +1,196 @@
+import Foundation
+import Models
+import SearchSpaces
+import TensorEngine
+
+/// `zerolm`: data-free, training-free capacity of a freshly initialised network (Chen, Ding, Wang,
+/// Pedrycz 2025, "ZeroLM: Data-Free Transformer Architecture Search for Language Models",
+/// arXiv 2503.18646).
+///
+/// For every learned linear map W (m×n, k = min(m, n)) the model reports, the capacity is the mean
+/// squared singular value S(W) = (1/k)·Σⱼ σⱼ², computed in float64. Capacities are summed per
+/// functional sub-module — token mixing (attention or the layer's replacement for it) and FFN —
+/// and combined as α·S_mix + (1 − α)·S_ffn. Embedding and output-head maps are not counted.
+///
+/// Σσ² = ‖W‖²_F exactly, so the default statistic reads it off the weights without a
+/// decomposition (`statistic=meansq`); `statistic=meansq-svd` computes the same value from the
+/// singular values (float64 eigenvalues of the smaller Gram matrix) and `statistic=nuclear` uses
+/// the mean singular value (1/k)·Σσⱼ instead.
+///
+/// Options: `alpha` (a number in [0, 1]; default: the label-free heuristic below),
+/// `statistic` (`meansq` | `meansq-svd` | `nuclear`), `alpha-samples` (architectures sampled for
+/// the heuristic, default 32).
+///
+/// Heuristic α (no benchmark data): sample architectures from the backbone's search space (FlexiBERT:
+/// the benchmark's design space; GPT-2: the LTS space), compute S_mix and S_ffn of each at the same
+/// seed, and take the α on the grid 0, 0.01, …, 1 whose combined score is rank-correlated equally
+/// well with both sub-module capacities: argmax_α min(ρ(S_α, S_mix), ρ(S_α, S_ffn)) (Spearman; ties
+/// to the α nearest 0.5). It is computed once per (backbone, seed, statistic, samples) and cached.
+public struct ZeroLM: Proxy {
+  public let name = "zerolm"
+  public let summary = "ZeroLM: α·Σ mixing + (1−α)·Σ FFN of mean squared singular values of the initial weights (data-free)"
+
+  public init() {}
+
+  /// Per-map statistic.
+  public enum Statistic: String, Sendable, CaseIterable {
+    case meansq, meansqSVD = "meansq-svd", nuclear
+  }
+
+  /// Search-space samplers for the α heuristic, by backbone. Programs adding a backbone may add one.
+  nonisolated(unsafe) public static var spaceSamplers: [String: @Sendable (inout SplitMix64) -> any ArchitectureConfig] = [
+    FlexiBERTConfig.backbone: { FlexiBERTConfig.sampleBenchmarkSpace(using: &$0) },
+    GPT2Config.backbone: { GPT2Space.lts.sample(using: &$0) },
+  ]
+
+  public func supports(backbone: String) -> Bool { ModelRegistry.builders[backbone] != nil }
+
+  public func evaluate(_ config: any ArchitectureConfig, context: ProxyContext) throws -> ProxyResult {
+    let stat = try Self.statistic(context)
+    let (mix, ffn) = try Self.capacities(config, seed: context.seed, statistic: stat)
+    let alpha = try Self.alpha(for: config.backbone, context: context)
+    return ProxyResult(value: alpha * mix + (1 - alpha) * ffn)
+  }
+
+  // MARK: - Statistic
+
+  static func statistic(_ context: ProxyContext) throws -> Statistic {
+    guard let s = context.options["statistic"] else { return .meansq }
+    guard let v = Statistic(rawValue: s) else {
+      throw ProxyError.invalidOption(proxy: "zerolm", option: "statistic",
+                                     detail: "'\(s)' is not one of \(Statistic.allCases.map(\.rawValue).joined(separator: ", "))")
+    }
+    return v
+  }
+
+  /// The capacity of one map W [in, out] (float64).
+  public static func capacity(of weight: Tensor, statistic: Statistic = .meansq) throws -> Double {
+    guard weight.rank == 2 else {
+      throw ProxyError.invalidOption(proxy: "zerolm", option: "weight", detail: "a linear map needs a 2-D weight, got shape \(weight.shape)")
+    }
+    let (m, n) = (weight.shape[0], weight.shape[1])
+    let k = min(m, n)
+    if k == 0 { return 0 }
+    let w = weight.contiguous()
+    let p = w.pointer
+    switch statistic {
+    case .meansq:
+      var s = 0.0
+      for i in 0..<(m * n) { let x = Double(p[i]); s += x * x }
+      return s / Double(k)
+    case .meansqSVD, .nuclear:
+      let a = (0..<(m * n)).map { Double(p[$0]) }
+      let sv = try SymmetricEigen.singularValues(of: a, rows: m, cols: n)
+      return statistic == .nuclear ? sv.reduce(0, +) / Double(k) : sv.reduce(0) { $0 + $1 * $1 } / Double(k)
+    }
+  }
+
+  /// (S_mix, S_ffn) of the model of `config` initialised from `seed`.
+  public static func capacities(_ config: any ArchitectureConfig, seed: UInt64, statistic: Statistic = .meansq) throws -> (mix: Double, ffn: Double) {
+    let model = try ModelRegistry.build(config, seed: seed)
+    var mix = 0.0, ffn = 0.0
+    for map in model.linearMaps {
+      switch map.kind {
+      case .mixing: mix += try capacity(of: map.weight, statistic: statistic)
+      case .ffn: ffn += try capacity(of: map.weight, statistic: statistic)
+      default: continue
+      }
+    }
+    return (mix, ffn)
+  }
+
+  // MARK: - Balance factor α
+
+  private static let cacheLock = NSLock()
+  nonisolated(unsafe) private static var cache: [String: Double] = [:]
+
+  /// α from the `alpha` option, else the heuristic (cached).
+  public static func alpha(for backbone: String, context: ProxyContext) throws -> Double {
+    if let s = context.options["alpha"] {
+      guard let a = Double(s), a >= 0, a <= 1 else {
+        throw ProxyError.invalidOption(proxy: "zerolm", option: "alpha", detail: "'\(s)' is not a number in [0, 1]")
+      }
+      return a
+    }
+    let stat = try statistic(context)
+    var samples = 32
+    if let s = context.options["alpha-samples"] {
+      guard let n = Int(s), n >= 3 else {
+        throw ProxyError.invalidOption(proxy: "zerolm", option: "alpha-samples", detail: "'\(s)' is not an integer ≥ 3")
+      }
+      samples = n
+    }
+    let key = "\(backbone)|\(context.seed)|\(stat.rawValue)|\(samples)"
+    cacheLock.lock()
+    let hit = cache[key]
+    cacheLock.unlock()
+    if let a = hit { return a }
+    let a = try heuristicAlpha(backbone: backbone, seed: context.seed, statistic: stat, samples: samples).alpha
+    cacheLock.lock()
+    cache[key] = a
+    cacheLock.unlock()
+    return a
+  }
+
+  /// The label-free heuristic: returns α and the sampled (S_mix, S_ffn) pairs it used.
+  public static func heuristicAlpha(backbone: String, seed: UInt64, statistic: Statistic = .meansq,
+                                    samples: Int = 32) throws -> (alpha: Double, points: [(mix: Double, ffn: Double)]) {
+    guard let sampler = spaceSamplers[backbone] else {
+      throw ProxyError.invalidOption(proxy: "zerolm", option: "alpha",
+                                     detail: "no search space is known for backbone \(backbone) to choose α; pass alpha=<0…1>")
+    }
+    var rng = SplitMix64(seed: 0x5A3E_0C0F_FEE0_0000 ^ seed)
+    var points: [(mix: Double, ffn: Double)] = []
+    for _ in 0..<samples { points.append(try capacities(sampler(&rng), seed: seed, statistic: statistic)) }
+    return (bestAlpha(points), points)
+  }
+
+  /// argmax over α ∈ {0, 0.01, …, 1} of min(ρ(S_α, S_mix), ρ(S_α, S_ffn)); ties → nearest 0.5.
+  /// The rank score is piecewise constant in α, so the argmax is a plateau; the tie rule picks its
+  /// end nearest 0.5.
+  public static func bestAlpha(_ points: [(mix: Double, ffn: Double)]) -> Double {
+    var best = 0.5, bestScore = -Double.infinity
+    for step in 0...100 {
+      let a = Double(step) / 100
+      let score = balance(points, alpha: a)
+      if score > bestScore + 1e-12 || (abs(score - bestScore) <= 1e-12 && abs(a - 0.5) < abs(best - 0.5)) {
+        best = a
+        bestScore = score
+      }
+    }
+    return best
+  }
+
+  /// min(ρ(S_α, S_mix), ρ(S_α, S_ffn)) over the sampled points: how evenly S_α follows both.
+  public static func balance(_ points: [(mix: Double, ffn: Double)], alpha a: Double) -> Double {
+    let s = points.map { a * $0.mix + (1 - a) * $0.ffn }
+    return min(spearman(s, points.map(\.mix)), spearman(s, points.map(\.ffn)))
+  }
+
+  /// Spearman ρ with average ranks for ties (0 when either side is constant).
+  static func spearman(_ x: [Double], _ y: [Double]) -> Double {
+    func ranks(_ v: [Double]) -> [Double] {
+      let order = v.indices.sorted { v[$0] < v[$1] }
+      var r = [Double](repeating: 0, count: v.count)
+      var i = 0
+      while i < order.count {
+        var j = i
+        while j + 1 < order.count && v[order[j + 1]] == v[order[i]] { j += 1 }
+        let avg = Double(i + j) / 2 + 1
+        for k in i...j { r[order[k]] = avg }
+        i = j + 1
+      }
+      return r
+    }
+    let rx = ranks(x), ry = ranks(y)
+    let n = Double(x.count)
+    let mx = rx.reduce(0, +) / n, my = ry.reduce(0, +) / n
+    var sxy = 0.0, sxx = 0.0, syy = 0.0
+    for i in 0..<x.count {
+      sxy += (rx[i] - mx) * (ry[i] - my)
+      sxx += (rx[i] - mx) * (rx[i] - mx)
+      syy += (ry[i] - my) * (ry[i] - my)
+    }
+    return sxx > 0 && syy > 0 ? sxy / (sxx * syy).squareRoot() : 0
+  }
+}

@@ -1,0 +1,109 @@
+import Foundation
+import Testing
+import Models
+@testable import Proxies
+import SearchSpaces
+import TensorEngine
+
+/// ZeroLM's per-map statistic on matrices with known singular values, its per-sub-module sums on a
+/// built FlexiBERT, the α option and heuristic, and the count baselines' closed forms.
+struct ZeroLMTests {
+  static let tiny = FlexiBERTConfig(hiddenSize: 16, layers: [
+    FlexiBERTLayer(operation: .sa, parameter: "WMA", heads: 4, ffn: [32]),
+    FlexiBERTLayer(operation: .lt, parameter: "DFT", heads: 2, ffn: [24, 20]),
+    FlexiBERTLayer(operation: .dsc, parameter: "5", heads: 4, ffn: [32]),
+  ], embeddingSize: 8, vocabSize: 50, maxPosition: 12)
+
+  @Test func statisticOnKnownSingularValues() throws {
+    // [[3, 0, 0], [0, 4, 0]] has singular values 4 and 3.
+    let w = try Tensor(shape: [2, 3], values: [3, 0, 0, 0, 4, 0])
+    #expect(try ZeroLM.capacity(of: w) == 12.5)
+    #expect(abs(try ZeroLM.capacity(of: w, statistic: .meansqSVD) - 12.5) < 1e-12)
+    #expect(abs(try ZeroLM.capacity(of: w, statistic: .nuclear) - 3.5) < 1e-12)
+    // A strided view (transposed) gives the same singular values.
+    #expect(try ZeroLM.capacity(of: w.transposed(0, 1)) == 12.5)
+  }
+
+  @Test func gaussianMapsHaveMeanSquareNearStdSquaredTimesLargerSide() throws {
+    var rng = SplitMix64(seed: 9)
+    let w = Tensor.randn([64, 256], std: 0.02, using: &rng)
+    let s = try ZeroLM.capacity(of: w)
+    #expect(abs(s / (0.0004 * 256) - 1) < 0.02)
+    // Σσ² from the singular values equals the Frobenius form to rounding.
+    #expect(abs(try ZeroLM.capacity(of: w, statistic: .meansqSVD) - s) < 1e-9 * s)
+  }
+
+  @Test func capacitiesSumTheModelsMixingAndFFNMaps() throws {
+    let model = try ModelRegistry.build(Self.tiny, seed: 5)
+    var mix = 0.0, ffn = 0.0
+    for m in model.linearMaps {
+      let v = try ZeroLM.capacity(of: m.weight)
+      if m.kind == .mixing { mix += v } else if m.kind == .ffn { ffn += v }
+    }
+    let (a, b) = try ZeroLM.capacities(Self.tiny, seed: 5)
+    #expect(a == mix && b == ffn)
+    #expect(a > 0 && b > 0)
+    // Per map ≈ 0.02²·max(in, out). Mixing: SA/WMA 12 head maps 16×4, W 4×4 (uniform ±0.1, E = 0.01/3·4),
+    // three output denses 16×16, DSC 6 head maps 16×4 + pointwise 16×8 + kernel 8×10 + conv-out 16×8.
+    let mixWidths: Double = 12 * 16 + 3 * 16 + 6 * 16 + 16 + 10 + 16
+    let expectMix: Double = 0.0004 * mixWidths + 0.04 / 3
+    #expect(abs(a / expectMix - 1) < 0.15)
+    let ffnWidths: Double = 32 + 32 + 24 + 24 + 20 + 32 + 32
+    let expectFFN: Double = 0.0004 * ffnWidths
+    #expect(abs(b / expectFFN - 1) < 0.15)
+  }
+
+  @Test func alphaOptionCombinesTheTwoSums() throws {
+    var ctx = ProxyContext(seed: 5)
+    ctx.options["alpha"] = "0.3"
+    let (mix, ffn) = try ZeroLM.capacities(Self.tiny, seed: 5)
+    let r = try ZeroLM().score(Self.tiny, context: ctx)
+    #expect(abs(try #require(r.value) - (0.3 * mix + 0.7 * ffn)) < 1e-12)
+    ctx.options["alpha"] = "1.5"
+    #expect(throws: ProxyError.self) { try ZeroLM().score(Self.tiny, context: ctx) }
+    ctx.options = ["statistic": "median"]
+    #expect(throws: ProxyError.self) { try ZeroLM().score(Self.tiny, context: ctx) }
+  }
+
+  @Test func bestAlphaBalancesTheTwoRankings() {
+    // Exactly opposite rankings: only α = 0.5 (a constant score, ρ = 0 with both) avoids ρ = −1.
+    #expect(ZeroLM.bestAlpha([(1, 5), (2, 4), (3, 3), (4, 2), (5, 1)]) == 0.5)
+    // When both capacities rank the samples alike every α ties; the tie goes to 0.5.
+    #expect(ZeroLM.bestAlpha([(1, 10), (2, 20), (3, 30)]) == 0.5)
+    // Swapping the roles of mix and ffn/10 maps this set onto itself: the balance needs α·1 ≈ (1 − α)·10,
+    // so α is far above 0.5, and scaling both capacities together changes nothing.
+    let base: [(Double, Double)] = [(1, 4), (2, 1), (3, 5), (4, 2), (5, 3)]
+    var pts: [(mix: Double, ffn: Double)] = []
+    for (x, y) in base { pts.append((x, 10 * y)); pts.append((y, 10 * x)) }
+    let best = ZeroLM.bestAlpha(pts)
+    #expect(best > 0.8 && best < 0.97)
+    #expect(ZeroLM.balance(pts, alpha: best) > ZeroLM.balance(pts, alpha: 0.5))
+    #expect(ZeroLM.bestAlpha(pts.map { (3 * $0.mix, 3 * $0.ffn) }) == best)
+  }
+
+  @Test func heuristicAlphaIsLabelFreeAndRepeatable() throws {
+    let a = try ZeroLM.heuristicAlpha(backbone: "flexibert", seed: 0, samples: 8)
+    let b = try ZeroLM.heuristicAlpha(backbone: "flexibert", seed: 0, samples: 8)
+    #expect(a.alpha == b.alpha)
+    #expect(a.alpha >= 0 && a.alpha <= 1)
+    #expect(a.points.count == 8)
+    #expect(throws: ProxyError.self) { try ZeroLM.heuristicAlpha(backbone: "recurrent", seed: 0) }
+  }
+
+  @Test func countBaselinesAndClosedForms() throws {
+    let ctx = ProxyContext()
+    #expect(try NLayersProxy().score(Self.tiny, context: ctx).value == 3)
+    #expect(try LayersXHiddenProxy().score(Self.tiny, context: ctx).value == 48)
+    let model = try ModelRegistry.build(Self.tiny, seed: 0)
+    #expect(model.parameterCount == Self.tiny.totalParams)
+    let encoder = model.namedParameters.filter { $0.name.hasPrefix("encoder.") }.reduce(0) { $0 + $1.tensor.count }
+    #expect(try NonEmbeddingParamsProxy().score(Self.tiny, context: ctx).value == Double(encoder))
+    #expect(try TotalParamsProxy().score(Self.tiny, context: ctx).value == Double(Self.tiny.totalParams))
+    // A benchmark-sized model, as-trained and described.
+    var rng = SplitMix64(seed: 4)
+    for _ in 0..<3 {
+      let c = FlexiBERTConfig.sampleBenchmarkSpace(using: &rng)
+      for v in [c, c.asTrained] { #expect(try ModelRegistry.build(v, seed: 1).parameterCount == v.totalParams) }
+    }
+  }
+}
