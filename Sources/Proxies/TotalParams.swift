@@ -1,6 +1,16 @@
 import Models
 import SearchSpaces
 
+/// A config whose built model's parameter count is known in closed form, so `total-params` need
+/// not build (and initialise) the model. Conform with one line, e.g.
+/// `extension FlexiBERTConfig: ClosedFormParameterCount {}`, and test it against `parameterCount`.
+public protocol ClosedFormParameterCount {
+  /// Equals `ModelRegistry.build(self).parameterCount`.
+  var totalParams: Int { get }
+}
+
+extension GPT2Config: ClosedFormParameterCount {}
+
 extension GPT2Config {
   /// Every parameter of the built GPT-2 (`GPT2Model`), in closed form; equals
   /// `model.parameterCount` (tested). With V_k, E_k = size and width of embedding cluster k,
@@ -35,8 +45,9 @@ extension GPT2Config {
 
 /// `total-params`: all parameters of the built model (embeddings, positions, decoder, output head).
 ///
-/// For GPT-2 the closed form `GPT2Config.totalParams`; for any other backbone with a builder in
-/// `ModelRegistry`, the model is built (weights from `context.seed`) and its parameters counted.
+/// The closed form `totalParams` for configs that have one (`ClosedFormParameterCount`: GPT-2 and
+/// those that opt in); for any other backbone with a builder in `ModelRegistry`, the model is built
+/// (weights from `context.seed`) and its parameters counted.
 public struct TotalParamsProxy: Proxy {
   public let name = "total-params"
   public let summary = "all parameters of the built model (embeddings and output head included)"
@@ -48,7 +59,7 @@ public struct TotalParamsProxy: Proxy {
   }
 
   public func evaluate(_ config: any ArchitectureConfig, context: ProxyContext) throws -> ProxyResult {
-    if let g = config as? GPT2Config { return ProxyResult(value: Double(g.totalParams)) }
+    if let c = config as? any ClosedFormParameterCount { return ProxyResult(value: Double(c.totalParams)) }
     let model = try ModelRegistry.build(config, seed: context.seed)
     return ProxyResult(value: Double(model.parameterCount))
   }
