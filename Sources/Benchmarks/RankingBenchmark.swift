@@ -87,6 +87,7 @@ public enum BenchmarkRegistry {
   static let builtins: [any RankingBenchmark] = [
     LTSGPT2Benchmark(),
     FlexiBERTBenchmark(),
+    NASBenchNLPBenchmark(),
   ]
 
   public static func get(_ name: String) throws -> any RankingBenchmark {

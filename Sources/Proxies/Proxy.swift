@@ -107,6 +107,9 @@ public enum ProxyRegistry {
     NLayersProxy(),
     LayersXHiddenProxy(),
     NonEmbeddingParamsProxy(),
+    HiddenCovProxy(),
+    RecurrentParamsProxy(),
+    LinearNodesProxy(),
   ]
 
   public static func register(_ p: any Proxy) { all[p.name] = p }

@@ -44,6 +44,7 @@ public enum ConfigRegistry {
     // one line per backbone:
     GPT2Config.backbone: { try JSONDecoder().decode(GPT2Config.self, from: $0) },
     FlexiBERTConfig.backbone: { try JSONDecoder().decode(FlexiBERTConfig.self, from: $0) },
+    RecurrentConfig.backbone: { try JSONDecoder().decode(RecurrentConfig.self, from: $0) },
   ]
 
   /// Registers a backbone (also usable by programs that import LiteSearch).
