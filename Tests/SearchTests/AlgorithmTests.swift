@@ -90,3 +90,21 @@ import SearchSpaces
     #expect(r.normalizedHypervolume > 0)
   }
 }
+
+/// The by-name entry points the CLI uses.
+@Suite struct SearchAlgorithmTests {
+  @Test func runAndResumeByName() throws {
+    for algo in SearchAlgorithm.allCases {
+      let full = tempDir(), cut = tempDir()
+      defer { for d in [full, cut] { try? FileManager.default.removeItem(atPath: d) } }
+      let a = try algo.run(space: PairSpace(), settings: smallSettings(iterations: 3), evaluator: CallCounter().evaluator(), output: full)
+      #expect(a.algorithm == algo.rawValue)
+      _ = try algo.run(space: PairSpace(), settings: smallSettings(iterations: 3, maxCandidates: 33),
+                       evaluator: CallCounter().evaluator(), output: cut)
+      let b = try SearchAlgorithm.resume(from: cut, space: PairSpace(), evaluator: CallCounter().evaluator(),
+                                         budget: SearchBudget(iterations: 3))
+      #expect(b.candidates.map(\.archID) == a.candidates.map(\.archID), "\(algo)")
+      #expect(b.objectiveValues(b.candidates[0]).keys.sorted() == ["latency", "memory", "quality"])
+    }
+  }
+}
