@@ -10,7 +10,7 @@ import SearchSpaces
 /// `--corpus`, `--batch`, `--steps`, `--no-step0`, `--alpha`) simply set the option of that name,
 /// and `--option k=v` sets any other. A proxy ignores the options it does not read.
 struct ProxyRunOptions: ParsableArguments {
-  @Option(help: ArgumentHelp("Comma-separated proxies.", discussion: "Known: \(ProxyRegistry.all.keys.sorted().joined(separator: ", ")).",
+  @Option(help: ArgumentHelp("Comma-separated proxies (\(ProxyRegistry.all.keys.sorted().joined(separator: ", "))).",
                              valueName: "a,b,…"))
   var proxies: String
 
