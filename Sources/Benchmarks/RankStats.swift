@@ -104,20 +104,34 @@ public enum RankStats {
     max(1, min(n, Int((fraction * Double(n)).rounded())))
   }
 
-  /// Indices of the `k` largest values; ties broken by the lower index (deterministic).
-  public static func topIndices(_ v: [Double], k: Int) -> [Int] {
-    Array(v.indices.sorted { v[$0] != v[$1] ? v[$0] > v[$1] : $0 < $1 }.prefix(k))
+  /// Membership of each item in the top `k` of `v` (largest first): 1 above the cut, 0 below, and
+  /// for the items tied at the cut value the share of the remaining places, (places left) / (tied),
+  /// i.e. the probability of being chosen when the tie is broken at random. Sums to k.
+  public static func topMembership(_ v: [Double], k: Int) -> [Double] {
+    precondition(k >= 0 && k <= v.count, "topMembership: k = \(k) for \(v.count) items")
+    var w = [Double](repeating: 0, count: v.count)
+    guard k > 0 else { return w }
+    let order = v.indices.sorted { v[$0] > v[$1] }
+    let cut = v[order[k - 1]]
+    let above = order.prefix { v[$0] > cut }.count
+    let tied = order.filter { v[$0] == cut }
+    for i in order.prefix(above) { w[i] = 1 }
+    let share = Double(k - above) / Double(tied.count)
+    for i in tied { w[i] = share }
+    return w
   }
 
   /// Fraction of the true top-k (k = `topCount(n, fraction)`, default 10%) that is also in the
   /// proxy's top-k. 1 = the proxy finds every one of the best architectures; a random proxy
-  /// scores about `fraction`. Ties at the cut are broken by record order. `nil` when n = 0.
+  /// scores about `fraction`. Ties at the cut (common for count proxies such as the number of
+  /// layers) are not broken by record order: the value is the expected overlap when they are broken
+  /// at random, Σᵢ wᵢ(truth)·wᵢ(proxy) / k with the memberships of `topMembership`. `nil` when n = 0.
   public static func topKOverlap(truth: [Double], proxy: [Double], fraction: Double = 0.1) -> Double? {
     precondition(truth.count == proxy.count, "topKOverlap: lengths differ (\(truth.count) vs \(proxy.count))")
     guard !truth.isEmpty else { return nil }
     let k = topCount(n: truth.count, fraction: fraction)
-    let a = Set(topIndices(truth, k: k)), b = Set(topIndices(proxy, k: k))
-    return Double(a.intersection(b).count) / Double(k)
+    let a = topMembership(truth, k: k), b = topMembership(proxy, k: k)
+    return zip(a, b).reduce(0) { $0 + $1.0 * $1.1 } / Double(k)
   }
 
   // MARK: - Bootstrap

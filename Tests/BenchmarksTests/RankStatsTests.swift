@@ -71,6 +71,22 @@ struct RankStatsTests {
     #expect(RankStats.topKOverlap(truth: [], proxy: []) == nil)
   }
 
+  /// Ties at the cut count as the expected overlap under random tie-breaking, not by record order.
+  @Test func topKOverlapWithTiesAtTheCut() throws {
+    let truth: [Double] = [10, 9, 8, 7, 6, 5, 4, 3, 2, 1]
+    // k = 2; proxy: index 0 above the cut, indices 1, 2, 3 tied for the last place (1/3 each).
+    let proxy: [Double] = [5, 3, 3, 3, 0, 0, 0, 0, 0, 0]
+    let third = 1.0 / 3
+    let expected: [Double] = [1, third, third, third, 0, 0, 0, 0, 0, 0]
+    #expect(RankStats.topMembership(proxy, k: 2) == expected)
+    let o = try #require(RankStats.topKOverlap(truth: truth, proxy: proxy, fraction: 0.2))
+    #expect(abs(o - (1 + 1.0 / 3) / 2) < 1e-12)
+    // A constant proxy scores exactly the chance level, whatever the record order.
+    let constant = [Double](repeating: 1, count: 10)
+    #expect(RankStats.topKOverlap(truth: truth, proxy: constant, fraction: 0.2) == 0.2)
+    #expect(RankStats.topKOverlap(truth: Array(truth.reversed()), proxy: constant, fraction: 0.2) == 0.2)
+  }
+
   @Test func percentileMatchesNumpy() {
     let v: [Double] = [1, 2, 3, 4, 10]
     #expect(abs(RankStats.percentile(sorted: v, 2.5) - 1.1) < 1e-12)
