@@ -2,16 +2,43 @@
 import SearchSpaces
 import RealModule
 
-@inline(__always) func _log(_ x: Double) -> Double { Double.log(x) }
-@inline(__always) func _cos(_ x: Double) -> Double { Double.cos(x) }
-
 extension Tensor {
+  /// Elements per independently seeded block of `randn` (fixed, so values never depend on threads).
+  static let randnBlock = 1 << 14
+
   /// Normal(mean, std) initialisation.
+  ///
+  /// Takes one draw from `rng` as a base seed, then fills fixed blocks of `randnBlock` elements, each
+  /// from its own SplitMix64 seeded by (base, block index), with the Box–Muller transform in Float
+  /// (both outputs of each pair used). Blocks run on all threads; the values depend only on the seed.
   public static func randn(_ shape: [Int], mean: Float = 0, std: Float = 1, using rng: inout SplitMix64,
                            requiresGrad: Bool = false) -> Tensor {
     let t = Tensor(uninitializedShape: shape)
-    let p = t.pointer
-    for i in 0..<t.count { p[i] = mean + std * Float(rng.nextNormal()) }
+    let p = t.pointer, n = t.count
+    let base = rng.next()
+    let blocks = (n + randnBlock - 1) / randnBlock
+    let fill: (Int) -> Void = { b in
+      var r = SplitMix64(seed: base ^ (UInt64(b) &* 0xD1B5_4A32_D192_ED03))
+      let lo = b * randnBlock, hi = Swift.min(n, lo + randnBlock)
+      var i = lo
+      while i < hi {
+        // u1 in (0, 1], u2 in [0, 1) from 24 random bits each.
+        let bits = r.next()
+        let u1 = (Float(bits >> 40) + 1) * 0x1p-24
+        let u2 = Float((bits >> 8) & 0xFF_FFFF) * 0x1p-24
+        let radius = (-2 * Float.log(u1)).squareRoot() * std
+        let theta = 2 * Float.pi * u2
+        p[i] = mean + radius * Float.cos(theta)
+        if i + 1 < hi { p[i + 1] = mean + radius * Float.sin(theta) }
+        i += 2
+      }
+    }
+    if blocks >= 4 {
+      let parts = Swift.min(Engine.threads, blocks)
+      ThreadPool.shared.parallelFor(parts) { part in for b in chunkRange(blocks, parts: parts, index: part) { fill(b) } }
+    } else {
+      for b in 0..<blocks { fill(b) }
+    }
     t.requiresGrad = requiresGrad
     return t
   }
