@@ -1,3 +1,9 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
 /// LiteSearch's own SGEMM (row-major, `C = alpha · op(A) · op(B) + beta · C`, BLAS semantics).
 ///
 /// Structure (the BLIS / GotoBLAS loop nest, seen from row-major C):
@@ -56,37 +62,75 @@ enum NativeGEMM {
     let sharedFloats = splitN ? roundUp(m, GEMMKernel.mr) * k : roundUp(n, GEMMKernel.nr) * k
     let shared = sharedFloats <= sharedLimit ? GEMMScratch.checkOut(sharedFloats) : nil
     defer { if let shared { GEMMScratch.checkIn(shared) } }
-    // Raw pointers cross into the pool's closures as bit patterns (operands are only read there,
-    // each thread writes a disjoint part of the shared buffer, then a disjoint block of C).
+    // With a shared operand, a chunk of C costs no extra packing, so C is cut into a few chunks
+    // per thread (≥ 4 micro-tiles each) that the threads claim as they go: a thread the OS
+    // leaves waiting then costs one chunk, not half the product. Otherwise one chunk per thread.
+    let chunks = shared == nil ? nt : max(nt, min(nt * 4, tiles / 4, work / 1_048_576))
+    // Raw pointers cross into the pool's closures as bit patterns (operands are only read there;
+    // chunks write disjoint parts of the shared buffer, then disjoint blocks of C).
     let ab = UInt(bitPattern: a), bb = UInt(bitPattern: b), cb = UInt(bitPattern: c)
     let sb = shared.map { UInt(bitPattern: $0.base) } ?? 0
     if shared != nil {
-      ThreadPool.shared.parallelFor(nt, threads: nt) { t in
+      let queue = ChunkQueue(chunks)
+      ThreadPool.shared.parallelFor(nt, threads: nt) { _ in
         let dst = UnsafeMutablePointer<Float>(bitPattern: sb)!
-        if splitN {
-          prepackA(transA: transA, a: UnsafePointer(bitPattern: ab)!, lda: lda, m: m, k: k, dst: dst, part: t, parts: nt)
-        } else {
-          prepackB(transB: transB, b: UnsafePointer(bitPattern: bb)!, ldb: ldb, n: n, k: k, dst: dst, part: t, parts: nt)
+        while let part = queue.next() {
+          if splitN {
+            prepackA(transA: transA, a: UnsafePointer(bitPattern: ab)!, lda: lda, m: m, k: k, dst: dst,
+                     part: part, parts: chunks)
+          } else {
+            prepackB(transB: transB, b: UnsafePointer(bitPattern: bb)!, ldb: ldb, n: n, k: k, dst: dst,
+                     part: part, parts: chunks)
+          }
         }
       }
     }
-    ThreadPool.shared.parallelFor(nt, threads: nt) { t in
+    let queue = ChunkQueue(chunks)
+    ThreadPool.shared.parallelFor(nt, threads: nt) { _ in
       let a = UnsafePointer<Float>(bitPattern: ab)!, b = UnsafePointer<Float>(bitPattern: bb)!
       let c = UnsafeMutablePointer<Float>(bitPattern: cb)!
       let packed = UnsafePointer<Float>(bitPattern: sb)
-      let r = chunkRange(tiles, parts: nt, index: t)
-      if splitN {
-        let j0 = r.lowerBound * GEMMKernel.nr, j1 = min(n, r.upperBound * GEMMKernel.nr)
-        if j1 <= j0 { return }
-        blocked(transA: transA, transB: transB, m: m, n: j1 - j0, k: k, alpha: alpha, a: a, lda: lda,
-                b: transB ? b + j0 * ldb : b + j0, ldb: ldb, beta: beta, c: c + j0, ldc: ldc, packedA: packed)
-      } else {
-        let i0 = r.lowerBound * GEMMKernel.mr, i1 = min(m, r.upperBound * GEMMKernel.mr)
-        if i1 <= i0 { return }
-        blocked(transA: transA, transB: transB, m: i1 - i0, n: n, k: k, alpha: alpha,
-                a: transA ? a + i0 : a + i0 * lda, lda: lda, b: b, ldb: ldb, beta: beta,
-                c: c + i0 * ldc, ldc: ldc, packedB: packed)
+      while let part = queue.next() {
+        let r = chunkRange(tiles, parts: chunks, index: part)
+        if splitN {
+          let j0 = r.lowerBound * GEMMKernel.nr, j1 = min(n, r.upperBound * GEMMKernel.nr)
+          if j1 <= j0 { continue }
+          blocked(transA: transA, transB: transB, m: m, n: j1 - j0, k: k, alpha: alpha, a: a, lda: lda,
+                  b: transB ? b + j0 * ldb : b + j0, ldb: ldb, beta: beta, c: c + j0, ldc: ldc, packedA: packed)
+        } else {
+          let i0 = r.lowerBound * GEMMKernel.mr, i1 = min(m, r.upperBound * GEMMKernel.mr)
+          if i1 <= i0 { continue }
+          blocked(transA: transA, transB: transB, m: i1 - i0, n: n, k: k, alpha: alpha,
+                  a: transA ? a + i0 : a + i0 * lda, lda: lda, b: b, ldb: ldb, beta: beta,
+                  c: c + i0 * ldc, ldc: ldc, packedB: packed)
+        }
       }
+    }
+  }
+
+  /// Hands out chunk indices 0..<count once each, to whichever thread asks first.
+  final class ChunkQueue: @unchecked Sendable {
+    private let count: Int
+    private var nextIndex = 0
+    private let lock = UnsafeMutablePointer<pthread_mutex_t>.allocate(capacity: 1)
+
+    init(_ count: Int) {
+      self.count = count
+      pthread_mutex_init(lock, nil)
+    }
+
+    deinit {
+      pthread_mutex_destroy(lock)
+      lock.deallocate()
+    }
+
+    /// The next unclaimed chunk, or nil when all are taken.
+    func next() -> Int? {
+      pthread_mutex_lock(lock)
+      defer { pthread_mutex_unlock(lock) }
+      if nextIndex >= count { return nil }
+      nextIndex += 1
+      return nextIndex - 1
     }
   }
 
