@@ -23,6 +23,9 @@ struct BenchGEMM: ParsableCommand {
   @Flag(help: "Only the multi-threaded table.")
   var skipSingle = false
 
+  @Flag(help: "Time the 1-thread table by the calling thread's CPU time instead of wall time (steadier on a busy machine; both libraries run on the calling thread there).")
+  var cpuTime = false
+
   func validate() throws {
     if let t = threads, t < 1 { throw ValidationError("--threads must be ≥ 1 (got \(t))") }
     if repeats < 1 { throw ValidationError("--repeats must be ≥ 1 (got \(repeats))") }
@@ -57,7 +60,7 @@ struct BenchGEMM: ParsableCommand {
     let counts = skipSingle ? [all] : (all == 1 ? [1] : [1, all])
     for t in counts {
       print("")
-      print("threads = \(t)")
+      print("threads = \(t)" + (cpuTime && t == 1 ? " (timed by thread CPU time)" : " (wall time)"))
       table(threads: t, blas: blas)
     }
   }
@@ -94,12 +97,13 @@ struct BenchGEMM: ParsableCommand {
                 blas?.sgemm(transA: false, transB: false, m: s.m, n: s.n, k: s.k, alpha: 1, a: pa,
                             lda: s.k, b: pb, ldb: s.n, beta: 0, c: pt, ldc: s.n)
               }
+              let cpu = cpuTime && t == 1
               runOurs()
               if blas != nil { runTheirs(); pause() }
               for _ in 0..<repeats {
-                bestOurs = min(bestOurs, Self.sample(runOurs))
+                bestOurs = min(bestOurs, Self.sample(cpu: cpu, runOurs))
                 if blas != nil {
-                  bestTheirs = min(bestTheirs, Self.sample { runTheirs() })
+                  bestTheirs = min(bestTheirs, Self.sample(cpu: cpu) { runTheirs() })
                   pause()
                 }
               }
@@ -122,15 +126,23 @@ struct BenchGEMM: ParsableCommand {
     }
   }
 
+  /// Nanoseconds of wall time, or of this thread's CPU time when `cpu`.
+  static func clock(cpu: Bool) -> UInt64 {
+    if !cpu { return DispatchTime.now().uptimeNanoseconds }
+    var ts = timespec()
+    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts)
+    return UInt64(ts.tv_sec) * 1_000_000_000 + UInt64(ts.tv_nsec)
+  }
+
   /// Seconds per call: the call is repeated until the sample lasts ≥ 20 ms.
-  static func sample(_ body: () -> Void) -> Double {
+  static func sample(cpu: Bool, _ body: () -> Void) -> Double {
     var iters = 0
-    let start = DispatchTime.now().uptimeNanoseconds
+    let start = clock(cpu: cpu)
     var elapsed: UInt64 = 0
     repeat {
       body()
       iters += 1
-      elapsed = DispatchTime.now().uptimeNanoseconds - start
+      elapsed = clock(cpu: cpu) - start
     } while elapsed < 20_000_000
     return Double(elapsed) / 1e9 / Double(iters)
   }
