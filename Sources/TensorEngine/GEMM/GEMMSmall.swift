@@ -5,8 +5,8 @@
 /// added: as row updates `C[i,:] += a_ip · B[p,:]` when op(B) rows are contiguous, or as dot
 /// products of contiguous rows when op(B) = Bᵀ. Large skinny problems split n across threads.
 enum GEMMSmall {
-  /// Columns of C updated together, so that a chunk of a C row stays in L1 across the k loop.
-  static let columnChunk = 2048
+  /// Columns of C updated together, so that the C chunks stay in cache across the k loop.
+  static let columnChunk = 1024
 
   static func sgemm(transA: Bool, transB: Bool, m: Int, n: Int, k: Int, alpha: Float,
                     a: UnsafePointer<Float>, lda: Int, b: UnsafePointer<Float>, ldb: Int,
@@ -52,14 +52,21 @@ enum GEMMSmall {
       }
       return
     }
+    // C[i, j0..<j0+w] += alpha · a_ip · B[p, j0..<j0+w]. With few rows, each chunk of a B row is
+    // read once and applied to every row of C (whose chunks stay in L1 / L2); with many rows
+    // (then n is small), each row of C stays in cache while its row of op(A) is read in order.
     var j0 = 0
     while j0 < n {
       let w = min(columnChunk, n - j0)
-      for i in 0..<m {
-        let crow = c + i * ldc + j0
+      if m <= 8 {
         for p in 0..<k {
-          let av = alpha * (transA ? a[p * lda + i] : a[i * lda + p])
-          axpy(av, b + p * ldb + j0, crow, w)
+          let brow = b + p * ldb + j0
+          for i in 0..<m { axpy(alpha * (transA ? a[p * lda + i] : a[i * lda + p]), brow, c + i * ldc + j0, w) }
+        }
+      } else {
+        for i in 0..<m {
+          let crow = c + i * ldc + j0
+          for p in 0..<k { axpy(alpha * (transA ? a[p * lda + i] : a[i * lda + p]), b + p * ldb + j0, crow, w) }
         }
       }
       j0 += w
