@@ -107,3 +107,6 @@ extension FlexiBERTConfig {
     return n + encoderParams + (h * e + e) + 2 * e + vocabSize
   }
 }
+
+/// `total-params` uses the closed form (tested equal to the built model's count).
+extension FlexiBERTConfig: ClosedFormParameterCount {}

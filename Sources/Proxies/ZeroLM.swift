@@ -43,6 +43,15 @@ public struct ZeroLM: Proxy {
     GPT2Config.backbone: { GPT2Space.lts.sample(using: &$0) },
   ]
 
+  /// Backbones that can produce their linear maps without building the whole model (faster; the
+  /// same weights as `ModelRegistry.build(config, seed:)`). Others are built in full.
+  nonisolated(unsafe) public static var mapBuilders: [String: @Sendable (any ArchitectureConfig, UInt64) throws -> [LinearMap]] = [
+    FlexiBERTConfig.backbone: { c, seed in
+      guard let f = c as? FlexiBERTConfig else { throw ModelError.unsupportedBackbone(c.backbone) }
+      return try FlexiBERTModel.encoderLinearMaps(f, seed: seed)
+    },
+  ]
+
   public func supports(backbone: String) -> Bool { ModelRegistry.builders[backbone] != nil }
 
   public func evaluate(_ config: any ArchitectureConfig, context: ProxyContext) throws -> ProxyResult {
@@ -87,9 +96,9 @@ public struct ZeroLM: Proxy {
 
   /// (S_mix, S_ffn) of the model of `config` initialised from `seed`.
   public static func capacities(_ config: any ArchitectureConfig, seed: UInt64, statistic: Statistic = .meansq) throws -> (mix: Double, ffn: Double) {
-    let model = try ModelRegistry.build(config, seed: seed)
+    let maps = try mapBuilders[config.backbone].map { try $0(config, seed) } ?? ModelRegistry.build(config, seed: seed).linearMaps
     var mix = 0.0, ffn = 0.0
-    for map in model.linearMaps {
+    for map in maps {
       switch map.kind {
       case .mixing: mix += try capacity(of: map.weight, statistic: statistic)
       case .ffn: ffn += try capacity(of: map.weight, statistic: statistic)

@@ -53,6 +53,13 @@ struct ZeroLMTests {
     #expect(abs(b / expectFFN - 1) < 0.15)
   }
 
+  @Test func encoderOnlyMapsEqualTheFullModels() throws {
+    let full = try ModelRegistry.build(Self.tiny, seed: 11).linearMaps.filter { $0.kind == .mixing || $0.kind == .ffn }
+    let fast = try FlexiBERTModel.encoderLinearMaps(Self.tiny, seed: 11)
+    #expect(full.map(\.name) == fast.map(\.name))
+    for (a, b) in zip(full, fast) { #expect(a.weight.values == b.weight.values, "\(a.name)") }
+  }
+
   @Test func alphaOptionCombinesTheTwoSums() throws {
     var ctx = ProxyContext(seed: 5)
     ctx.options["alpha"] = "0.3"
