@@ -6,7 +6,7 @@
 // MARK: - Kernels
 
 struct ReluKernel: UnaryKernel {
-  @inline(__always) func callAsFunction(_ x: Vec16) -> Vec16 { pointwiseMax(x, Vec16()) }
+  @inline(__always) func callAsFunction(_ x: Vec16) -> Vec16 { x.replacing(with: 0, where: x .< 0) }
 }
 
 struct LeakyReluKernel: UnaryKernel {

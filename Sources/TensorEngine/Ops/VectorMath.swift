@@ -4,7 +4,9 @@
 /// a buffer is padded into a register rather than handled by a second scalar implementation, so
 /// each op has exactly one kernel. `vexp` is the Cephes `expf` range reduction + degree-6
 /// polynomial (≤ 2 ulp on [-87, 88]); it returns exactly 0 below -87.3 (so −inf masks give 0),
-/// +inf above 88.7 and propagates NaN.
+/// +inf above 88.7 and propagates NaN. Rounding uses the 1.5·2²³ trick and clamps are compare +
+/// select, because the stdlib's generic SIMD conversions, `clamped` and `pointwiseMax` do not
+/// vectorise (they cost ~10× a whole `vexp`).
 
 public typealias Vec16 = SIMD16<Float>
 
@@ -40,8 +42,12 @@ func vstorePartial(_ v: Vec16, _ p: UnsafeMutablePointer<Float>, _ n: Int) {
 @inline(__always)
 func vexp(_ x: Vec16) -> Vec16 {
   let lo = Vec16(repeating: -87.3), hi = Vec16(repeating: 88.7)
-  let xc = x.clamped(lowerBound: lo, upperBound: hi)
-  let n = (xc * 1.442_695_04).rounded(.toNearestOrEven)
+  let xc = x.replacing(with: lo, where: x .< lo).replacing(with: hi, where: x .> hi)
+  // Round to nearest with the 1.5·2²³ trick (no per-lane conversions): the low mantissa bits of
+  // t = v + magic hold round(v) as an integer.
+  let magic = Vec16(repeating: 12_582_912)
+  let t = xc * 1.442_695_04 + magic
+  let n = t - magic
   let r = xc - n * 0.693_359_375 + n * 2.121_944_4e-4
   var p = Vec16(repeating: 1.987_569_15e-4)
   p = p * r + 1.398_199_95e-3
@@ -51,7 +57,7 @@ func vexp(_ x: Vec16) -> Vec16 {
   p = p * r + 5.000_000_1e-1
   p = p * (r * r) + r + 1
   // 2^n by building the exponent bits: n ∈ [-126, 128]; n = 128 only above the finite range.
-  let ni = SIMD16<Int32>(n, rounding: .towardZero)
+  let ni = unsafeBitCast(t, to: SIMD16<Int32>.self) &- 0x4B40_0000
   let half = ni &>> 1
   let s1 = unsafeBitCast((half &+ 127) &<< 23, to: Vec16.self)
   let s2 = unsafeBitCast((ni &- half &+ 127) &<< 23, to: Vec16.self)
@@ -84,25 +90,25 @@ func vtanh(_ x: Vec16) -> Vec16 {
 @inline(__always)
 func vsigmoid(_ x: Vec16) -> Vec16 { 1 / (1 + vexp(-x)) }
 
-/// GELU, tanh form: 0.5·x·(1 + tanh(√(2/π)·(x + 0.044715·x³))).
+/// GELU, tanh form: 0.5·x·(1 + tanh(u)), u = √(2/π)·(x + 0.044715·x³), evaluated through the
+/// identity 0.5·(1 + tanh u) = σ(2u) as x / (1 + e^{−2u}): one exp and one division.
 @inline(__always)
 func vgelu(_ x: Vec16) -> Vec16 {
   let x3: Vec16 = x * x * x
-  let u: Vec16 = 0.797_884_56 * (x + 0.044_715 * x3)
-  return 0.5 * x * (1 + vtanh(u))
+  let u2: Vec16 = 1.595_769_12 * (x + 0.044_715 * x3)   // 2u
+  return x / (1 + vexp(-u2))
 }
 
-/// Derivative of `vgelu`.
+/// Derivative of `vgelu`: with s = σ(2u), d/dx = s + 2x·s·(1 − s)·du/dx.
 @inline(__always)
 func vgeluGrad(_ x: Vec16) -> Vec16 {
   let x2 = x * x
   let x3: Vec16 = x2 * x
-  let u: Vec16 = 0.797_884_56 * (x + 0.044_715 * x3)
-  let t = vtanh(u)
+  let u2: Vec16 = 1.595_769_12 * (x + 0.044_715 * x3)
+  let s = 1 / (1 + vexp(-u2))
   let du: Vec16 = 0.797_884_56 * (1 + 0.134_145 * x2)
-  let a: Vec16 = 0.5 * (1 + t)
-  let b: Vec16 = 0.5 * x * (1 - t * t)
-  return a + b * du
+  let b: Vec16 = 2 * x * s * (1 - s)
+  return s + b * du
 }
 
 // MARK: - Horizontal reductions over a buffer
@@ -122,9 +128,23 @@ func vsum(_ p: UnsafePointer<Float>, _ n: Int) -> Float {
 func vmax(_ p: UnsafePointer<Float>, _ n: Int) -> Float {
   var acc = Vec16(repeating: -.infinity)
   var i = 0
-  while i + 16 <= n { acc = pointwiseMax(acc, vload(p + i)); i += 16 }
-  if i < n { acc = pointwiseMax(acc, vloadPartial(p + i, n - i, pad: -.infinity)) }
-  return acc.max()
+  while i + 16 <= n { acc = vmaxLanes(acc, vload(p + i)); i += 16 }
+  if i < n { acc = vmaxLanes(acc, vloadPartial(p + i, n - i, pad: -.infinity)) }
+  return hmax(acc)
+}
+
+/// Lane-wise max by compare + select (the stdlib's `pointwiseMax` / `clamped` do not vectorise);
+/// a NaN in `a` is kept, a NaN in `b` is skipped.
+@inline(__always)
+func vmaxLanes(_ a: Vec16, _ b: Vec16) -> Vec16 { a.replacing(with: b, where: a .< b) }
+
+/// Horizontal max of 16 lanes by halving (the stdlib's `max()` is scalar).
+@inline(__always)
+func hmax(_ v: Vec16) -> Float {
+  let a = v.lowHalf.replacing(with: v.highHalf, where: v.lowHalf .< v.highHalf)
+  let b = a.lowHalf.replacing(with: a.highHalf, where: a.lowHalf .< a.highHalf)
+  let c = b.lowHalf.replacing(with: b.highHalf, where: b.lowHalf .< b.highHalf)
+  return c[0] < c[1] ? c[1] : c[0]
 }
 
 // MARK: - Parallel chunking
@@ -135,13 +155,13 @@ extension Tensor {
 
   /// Calls `body(range)` over near-equal chunks of 0..<n: on the thread pool when every thread
   /// gets at least `grain` units of work (`cost` per item), else once on the calling thread.
+  /// (`body` is escaping because pool workers may release their reference to it a moment after
+  /// the loop has finished.)
   @inline(__always)
   static func forChunks(_ n: Int, costPerItem cost: Int = 1, grain: Int = parallelGrain,
-                        _ body: (Range<Int>) -> Void) {
+                        _ body: @escaping (Range<Int>) -> Void) {
     let parts = min(Engine.threads, Swift.max(1, (n * cost) / grain))
     if parts <= 1 { body(0..<n); return }
-    withoutActuallyEscaping(body) { b in
-      ThreadPool.shared.parallelFor(parts) { i in b(chunkRange(n, parts: parts, index: i)) }
-    }
+    ThreadPool.shared.parallelFor(parts) { i in body(chunkRange(n, parts: parts, index: i)) }
   }
 }
