@@ -12,19 +12,39 @@ public enum RankStats {
   // MARK: - Ranks and correlations
 
   /// 1-based ranks of `x` (ascending), ties given the average of the ranks they span
-  /// (`scipy.stats.rankdata(method="average")`).
+  /// (`scipy.stats.rankdata(method="average")`). Values must not be NaN.
+  ///
+  /// Written with the standard library's `sorted()` and binary searches rather than a sort with a
+  /// comparison closure, so it is fast in debug builds too (the bootstrap calls it thousands of times).
   public static func ranks(_ x: [Double]) -> [Double] {
-    let order = x.indices.sorted { x[$0] < x[$1] }
-    var r = [Double](repeating: 0, count: x.count)
-    var i = 0
-    while i < order.count {
-      var j = i
-      while j + 1 < order.count && x[order[j + 1]] == x[order[i]] { j += 1 }
-      let avg = Double(i + j) / 2 + 1  // ranks i+1 … j+1
-      for k in i...j { r[order[k]] = avg }
-      i = j + 1
+    let s = x.sorted()
+    return x.map { v in
+      let lo = lowerBound(s, v), hi = upperBound(s, v)  // s[lo..<hi] == v: ranks lo+1 … hi
+      return Double(lo + hi + 1) / 2
     }
-    return r
+  }
+
+  /// First index of sorted `s` whose value is ≥ `v`.
+  static func lowerBound(_ s: [Double], _ v: Double) -> Int {
+    var lo = 0, hi = s.count
+    while lo < hi { let m = (lo + hi) / 2; if s[m] < v { lo = m + 1 } else { hi = m } }
+    return lo
+  }
+
+  /// First index of sorted `s` whose value is > `v`.
+  static func upperBound(_ s: [Double], _ v: Double) -> Int {
+    var lo = 0, hi = s.count
+    while lo < hi { let m = (lo + hi) / 2; if s[m] <= v { lo = m + 1 } else { hi = m } }
+    return lo
+  }
+
+  /// 0-based dense ranks (equal values share one rank, no gaps) and the number of distinct values.
+  static func denseRanks(_ x: [Double]) -> (ranks: [Int], distinct: Int) {
+    var u = x.sorted()
+    var w = 0
+    for i in u.indices where i == 0 || u[i] != u[w - 1] { u[w] = u[i]; w += 1 }
+    u.removeLast(u.count - w)
+    return (x.map { lowerBound(u, $0) }, w)
   }
 
   /// Pearson correlation; `nil` when n < 2 or either vector is constant.
@@ -58,19 +78,22 @@ public enum RankStats {
     precondition(x.count == y.count, "kendallTauB: lengths differ (\(x.count) vs \(y.count))")
     let n = x.count
     guard n >= 2 else { return nil }
-    let order = x.indices.sorted { x[$0] != x[$1] ? x[$0] < x[$1] : y[$0] < y[$1] }
-    func tiedPairs(_ same: (Int, Int) -> Bool, _ seq: [Int]) -> Int {
+    // Sort the pairs by (x, y) as one integer key per pair: dense rank of x · (distinct y) + rank of y.
+    let (rx, _) = denseRanks(x), (ry, my) = denseRanks(y)
+    var keys = zip(rx, ry).map { $0 * my + $1 }
+    keys.sort()
+    func tiedPairs(_ seq: [Int]) -> Int {
       var total = 0, run = 1
       for k in 1..<seq.count {
-        if same(seq[k - 1], seq[k]) { run += 1 } else { total += run * (run - 1) / 2; run = 1 }
+        if seq[k - 1] == seq[k] { run += 1 } else { total += run * (run - 1) / 2; run = 1 }
       }
       return total + run * (run - 1) / 2
     }
     let n0 = n * (n - 1) / 2
-    let n1 = tiedPairs({ x[$0] == x[$1] }, order)
-    let n3 = tiedPairs({ x[$0] == x[$1] && y[$0] == y[$1] }, order)
-    // Merge sort the y values (in x order), counting inversions = discordant pairs.
-    var ys = order.map { y[$0] }
+    let n1 = tiedPairs(keys.map { $0 / my })
+    let n3 = tiedPairs(keys)
+    // Merge sort the y ranks (in (x, y) order), counting inversions = discordant pairs.
+    var ys = keys.map { $0 % my }
     var buf = ys
     var swaps = 0
     var width = 1
@@ -90,7 +113,7 @@ public enum RankStats {
       swap(&ys, &buf)
       width *= 2
     }
-    let n2 = tiedPairs({ ys[$0] == ys[$1] }, Array(0..<n))
+    let n2 = tiedPairs(ys)
     let denom = (Double(n0 - n1) * Double(n0 - n2)).squareRoot()
     guard n0 - n1 > 0, n0 - n2 > 0 else { return nil }
     let num = Double(n0 - n1 - n2 + n3 - 2 * swaps)
@@ -111,13 +134,11 @@ public enum RankStats {
     precondition(k >= 0 && k <= v.count, "topMembership: k = \(k) for \(v.count) items")
     var w = [Double](repeating: 0, count: v.count)
     guard k > 0 else { return w }
-    let order = v.indices.sorted { v[$0] > v[$1] }
-    let cut = v[order[k - 1]]
-    let above = order.prefix { v[$0] > cut }.count
-    let tied = order.filter { v[$0] == cut }
-    for i in order.prefix(above) { w[i] = 1 }
-    let share = Double(k - above) / Double(tied.count)
-    for i in tied { w[i] = share }
+    let cut = v.sorted()[v.count - k]  // the k-th largest value
+    var above = 0, tied = 0
+    for x in v { if x > cut { above += 1 } else if x == cut { tied += 1 } }
+    let share = Double(k - above) / Double(tied)
+    for i in v.indices { w[i] = v[i] > cut ? 1 : v[i] == cut ? share : 0 }
     return w
   }
 
