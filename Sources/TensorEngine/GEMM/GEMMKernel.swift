@@ -5,7 +5,8 @@
 ///
 /// Operands are the packed panels of `GEMMPacking`: `a` holds, for each k step, the 12 values of
 /// the tile's rows of op(A) (broadcast); `b` holds, for each k step, 32 contiguous values of the
-/// tile's columns of op(B) (two vector loads, 64-byte aligned).
+/// tile's columns of op(B) (two vector loads, 64-byte aligned). Small problems skip packing and
+/// read A and B in place with `tileDirect`.
 enum GEMMKernel {
   /// Rows of the micro-tile (broadcast side, packed A).
   static let mr = 12
@@ -40,11 +41,44 @@ enum GEMMKernel {
     raw.storeBytes(of: r1, toByteOffset: 64, as: SIMD16<Float>.self)
   }
 
-  /// Computes the full 12×32 tile `alpha · Apanel · Bpanel` over `kc` steps and writes it to
-  /// `c` (row stride `ldc`) as `store` says. Edge tiles are handled by the caller (it passes a
-  /// scratch tile and copies the valid part out).
+  /// Computes the full 12×32 tile `alpha · Apanel · Bpanel` over `kc` steps from packed panels and
+  /// writes it to `c` (row stride `ldc`) as `store` says. Edge tiles go through `tileEdge`.
   static func tile(kc: Int, a: UnsafePointer<Float>, b: UnsafePointer<Float>,
                    c: UnsafeMutablePointer<Float>, ldc: Int, alpha: Float, beta: Float, store: Store) {
+    tile12(kc: kc, a: a, aRow: 1, aStep: mr, b: b, bStep: nr, c: c, ldc: ldc, alpha: alpha, beta: beta, store: store)
+  }
+
+  /// The same tile with A and B read in place (small problems, no packing): A value (row r, step p)
+  /// is `a[r·aRow + p·aStep]`, and step p's 32 B values are contiguous at `b + p·bStep`.
+  static func tileDirect(kc: Int, a: UnsafePointer<Float>, aRow: Int, aStep: Int, b: UnsafePointer<Float>,
+                         bStep: Int, c: UnsafeMutablePointer<Float>, ldc: Int, alpha: Float, beta: Float,
+                         store: Store) {
+    tile12(kc: kc, a: a, aRow: aRow, aStep: aStep, b: b, bStep: bStep, c: c, ldc: ldc, alpha: alpha, beta: beta,
+           store: store)
+  }
+
+  /// An edge tile: the first `rows` (≤ 12) rows of the tile, computed by a 4-, 8- or 12-row kernel,
+  /// written as plain AB to `tile` (row stride 32; rows beyond the kernel's are left as they were).
+  /// The caller copies the valid corner into C (`NativeGEMM.storeEdge`).
+  static func tileEdge(rows: Int, kc: Int, a: UnsafePointer<Float>, aRow: Int, aStep: Int,
+                       b: UnsafePointer<Float>, bStep: Int, tile: UnsafeMutablePointer<Float>) {
+    if rows <= 4 {
+      tile4(kc: kc, a: a, aRow: aRow, aStep: aStep, b: b, bStep: bStep, c: tile, ldc: nr, alpha: 1, beta: 0,
+            store: .overwrite)
+    } else if rows <= 8 {
+      tile8(kc: kc, a: a, aRow: aRow, aStep: aStep, b: b, bStep: bStep, c: tile, ldc: nr, alpha: 1, beta: 0,
+            store: .overwrite)
+    } else {
+      tile12(kc: kc, a: a, aRow: aRow, aStep: aStep, b: b, bStep: bStep, c: tile, ldc: nr, alpha: 1, beta: 0,
+             store: .overwrite)
+    }
+  }
+
+  /// The 12-row kernel: 12×32 accumulators in 24 `SIMD16<Float>` registers.
+  @inline(__always)
+  private static func tile12(kc: Int, a: UnsafePointer<Float>, aRow: Int, aStep: Int, b: UnsafePointer<Float>,
+                           bStep: Int, c: UnsafeMutablePointer<Float>, ldc: Int, alpha: Float, beta: Float,
+                           store: Store) {
     let z = SIMD16<Float>()
     var c00 = z, c01 = z, c10 = z, c11 = z, c20 = z, c21 = z
     var c30 = z, c31 = z, c40 = z, c41 = z, c50 = z, c51 = z
@@ -52,24 +86,25 @@ enum GEMMKernel {
     var c90 = z, c91 = z, c100 = z, c101 = z, c110 = z, c111 = z
     var ap = a
     var bp = UnsafeRawPointer(b)
+    let bBytes = bStep &* 4
     var p = 0
     while p < kc {
-      let b0 = bp.load(as: SIMD16<Float>.self)
-      let b1 = bp.load(fromByteOffset: 64, as: SIMD16<Float>.self)
+      let b0 = bp.loadUnaligned(as: SIMD16<Float>.self)
+      let b1 = bp.loadUnaligned(fromByteOffset: 64, as: SIMD16<Float>.self)
       let a0 = SIMD16<Float>(repeating: ap[0]); c00 = c00.addingProduct(a0, b0); c01 = c01.addingProduct(a0, b1)
-      let a1 = SIMD16<Float>(repeating: ap[1]); c10 = c10.addingProduct(a1, b0); c11 = c11.addingProduct(a1, b1)
-      let a2 = SIMD16<Float>(repeating: ap[2]); c20 = c20.addingProduct(a2, b0); c21 = c21.addingProduct(a2, b1)
-      let a3 = SIMD16<Float>(repeating: ap[3]); c30 = c30.addingProduct(a3, b0); c31 = c31.addingProduct(a3, b1)
-      let a4 = SIMD16<Float>(repeating: ap[4]); c40 = c40.addingProduct(a4, b0); c41 = c41.addingProduct(a4, b1)
-      let a5 = SIMD16<Float>(repeating: ap[5]); c50 = c50.addingProduct(a5, b0); c51 = c51.addingProduct(a5, b1)
-      let a6 = SIMD16<Float>(repeating: ap[6]); c60 = c60.addingProduct(a6, b0); c61 = c61.addingProduct(a6, b1)
-      let a7 = SIMD16<Float>(repeating: ap[7]); c70 = c70.addingProduct(a7, b0); c71 = c71.addingProduct(a7, b1)
-      let a8 = SIMD16<Float>(repeating: ap[8]); c80 = c80.addingProduct(a8, b0); c81 = c81.addingProduct(a8, b1)
-      let a9 = SIMD16<Float>(repeating: ap[9]); c90 = c90.addingProduct(a9, b0); c91 = c91.addingProduct(a9, b1)
-      let a10 = SIMD16<Float>(repeating: ap[10]); c100 = c100.addingProduct(a10, b0); c101 = c101.addingProduct(a10, b1)
-      let a11 = SIMD16<Float>(repeating: ap[11]); c110 = c110.addingProduct(a11, b0); c111 = c111.addingProduct(a11, b1)
-      ap += 12
-      bp += 128
+      let a1 = SIMD16<Float>(repeating: ap[1 &* aRow]); c10 = c10.addingProduct(a1, b0); c11 = c11.addingProduct(a1, b1)
+      let a2 = SIMD16<Float>(repeating: ap[2 &* aRow]); c20 = c20.addingProduct(a2, b0); c21 = c21.addingProduct(a2, b1)
+      let a3 = SIMD16<Float>(repeating: ap[3 &* aRow]); c30 = c30.addingProduct(a3, b0); c31 = c31.addingProduct(a3, b1)
+      let a4 = SIMD16<Float>(repeating: ap[4 &* aRow]); c40 = c40.addingProduct(a4, b0); c41 = c41.addingProduct(a4, b1)
+      let a5 = SIMD16<Float>(repeating: ap[5 &* aRow]); c50 = c50.addingProduct(a5, b0); c51 = c51.addingProduct(a5, b1)
+      let a6 = SIMD16<Float>(repeating: ap[6 &* aRow]); c60 = c60.addingProduct(a6, b0); c61 = c61.addingProduct(a6, b1)
+      let a7 = SIMD16<Float>(repeating: ap[7 &* aRow]); c70 = c70.addingProduct(a7, b0); c71 = c71.addingProduct(a7, b1)
+      let a8 = SIMD16<Float>(repeating: ap[8 &* aRow]); c80 = c80.addingProduct(a8, b0); c81 = c81.addingProduct(a8, b1)
+      let a9 = SIMD16<Float>(repeating: ap[9 &* aRow]); c90 = c90.addingProduct(a9, b0); c91 = c91.addingProduct(a9, b1)
+      let a10 = SIMD16<Float>(repeating: ap[10 &* aRow]); c100 = c100.addingProduct(a10, b0); c101 = c101.addingProduct(a10, b1)
+      let a11 = SIMD16<Float>(repeating: ap[11 &* aRow]); c110 = c110.addingProduct(a11, b0); c111 = c111.addingProduct(a11, b1)
+      ap += aStep
+      bp += bBytes
       p &+= 1
     }
     let va = SIMD16<Float>(repeating: alpha), vb = SIMD16<Float>(repeating: beta)
@@ -85,5 +120,72 @@ enum GEMMKernel {
     storeRow(c90, c91, c + 9 &* ldc, alpha: va, beta: vb, store: store)
     storeRow(c100, c101, c + 10 &* ldc, alpha: va, beta: vb, store: store)
     storeRow(c110, c111, c + 11 &* ldc, alpha: va, beta: vb, store: store)
+  }
+
+  /// The 8-row kernel: 8×32 accumulators in 16 `SIMD16<Float>` registers.
+  @inline(__always)
+  private static func tile8(kc: Int, a: UnsafePointer<Float>, aRow: Int, aStep: Int, b: UnsafePointer<Float>,
+                           bStep: Int, c: UnsafeMutablePointer<Float>, ldc: Int, alpha: Float, beta: Float,
+                           store: Store) {
+    let z = SIMD16<Float>()
+    var c00 = z, c01 = z, c10 = z, c11 = z, c20 = z, c21 = z, c30 = z, c31 = z
+    var c40 = z, c41 = z, c50 = z, c51 = z, c60 = z, c61 = z, c70 = z, c71 = z
+    var ap = a
+    var bp = UnsafeRawPointer(b)
+    let bBytes = bStep &* 4
+    var p = 0
+    while p < kc {
+      let b0 = bp.loadUnaligned(as: SIMD16<Float>.self)
+      let b1 = bp.loadUnaligned(fromByteOffset: 64, as: SIMD16<Float>.self)
+      let a0 = SIMD16<Float>(repeating: ap[0]); c00 = c00.addingProduct(a0, b0); c01 = c01.addingProduct(a0, b1)
+      let a1 = SIMD16<Float>(repeating: ap[1 &* aRow]); c10 = c10.addingProduct(a1, b0); c11 = c11.addingProduct(a1, b1)
+      let a2 = SIMD16<Float>(repeating: ap[2 &* aRow]); c20 = c20.addingProduct(a2, b0); c21 = c21.addingProduct(a2, b1)
+      let a3 = SIMD16<Float>(repeating: ap[3 &* aRow]); c30 = c30.addingProduct(a3, b0); c31 = c31.addingProduct(a3, b1)
+      let a4 = SIMD16<Float>(repeating: ap[4 &* aRow]); c40 = c40.addingProduct(a4, b0); c41 = c41.addingProduct(a4, b1)
+      let a5 = SIMD16<Float>(repeating: ap[5 &* aRow]); c50 = c50.addingProduct(a5, b0); c51 = c51.addingProduct(a5, b1)
+      let a6 = SIMD16<Float>(repeating: ap[6 &* aRow]); c60 = c60.addingProduct(a6, b0); c61 = c61.addingProduct(a6, b1)
+      let a7 = SIMD16<Float>(repeating: ap[7 &* aRow]); c70 = c70.addingProduct(a7, b0); c71 = c71.addingProduct(a7, b1)
+      ap += aStep
+      bp += bBytes
+      p &+= 1
+    }
+    let va = SIMD16<Float>(repeating: alpha), vb = SIMD16<Float>(repeating: beta)
+    storeRow(c00, c01, c + 0 &* ldc, alpha: va, beta: vb, store: store)
+    storeRow(c10, c11, c + 1 &* ldc, alpha: va, beta: vb, store: store)
+    storeRow(c20, c21, c + 2 &* ldc, alpha: va, beta: vb, store: store)
+    storeRow(c30, c31, c + 3 &* ldc, alpha: va, beta: vb, store: store)
+    storeRow(c40, c41, c + 4 &* ldc, alpha: va, beta: vb, store: store)
+    storeRow(c50, c51, c + 5 &* ldc, alpha: va, beta: vb, store: store)
+    storeRow(c60, c61, c + 6 &* ldc, alpha: va, beta: vb, store: store)
+    storeRow(c70, c71, c + 7 &* ldc, alpha: va, beta: vb, store: store)
+  }
+
+  /// The 4-row kernel: 4×32 accumulators in 8 `SIMD16<Float>` registers.
+  @inline(__always)
+  private static func tile4(kc: Int, a: UnsafePointer<Float>, aRow: Int, aStep: Int, b: UnsafePointer<Float>,
+                           bStep: Int, c: UnsafeMutablePointer<Float>, ldc: Int, alpha: Float, beta: Float,
+                           store: Store) {
+    let z = SIMD16<Float>()
+    var c00 = z, c01 = z, c10 = z, c11 = z, c20 = z, c21 = z, c30 = z, c31 = z
+    var ap = a
+    var bp = UnsafeRawPointer(b)
+    let bBytes = bStep &* 4
+    var p = 0
+    while p < kc {
+      let b0 = bp.loadUnaligned(as: SIMD16<Float>.self)
+      let b1 = bp.loadUnaligned(fromByteOffset: 64, as: SIMD16<Float>.self)
+      let a0 = SIMD16<Float>(repeating: ap[0]); c00 = c00.addingProduct(a0, b0); c01 = c01.addingProduct(a0, b1)
+      let a1 = SIMD16<Float>(repeating: ap[1 &* aRow]); c10 = c10.addingProduct(a1, b0); c11 = c11.addingProduct(a1, b1)
+      let a2 = SIMD16<Float>(repeating: ap[2 &* aRow]); c20 = c20.addingProduct(a2, b0); c21 = c21.addingProduct(a2, b1)
+      let a3 = SIMD16<Float>(repeating: ap[3 &* aRow]); c30 = c30.addingProduct(a3, b0); c31 = c31.addingProduct(a3, b1)
+      ap += aStep
+      bp += bBytes
+      p &+= 1
+    }
+    let va = SIMD16<Float>(repeating: alpha), vb = SIMD16<Float>(repeating: beta)
+    storeRow(c00, c01, c + 0 &* ldc, alpha: va, beta: vb, store: store)
+    storeRow(c10, c11, c + 1 &* ldc, alpha: va, beta: vb, store: store)
+    storeRow(c20, c21, c + 2 &* ldc, alpha: va, beta: vb, store: store)
+    storeRow(c30, c31, c + 3 &* ldc, alpha: va, beta: vb, store: store)
   }
 }

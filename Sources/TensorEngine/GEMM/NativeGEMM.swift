@@ -21,7 +21,8 @@ import Darwin
 ///
 /// alpha and beta are applied when a tile is stored: the first k block writes
 /// `beta·C + alpha·AB` (or `alpha·AB` when beta = 0, never reading C), later ones add `alpha·AB`.
-/// Small or skinny problems take the unpacked `GEMMSmall` path instead.
+/// Tiny or skinny problems take the unpacked `GEMMSmall` path instead, and small ones (m·n·k ≤ 4M,
+/// k ≤ 512) the micro-kernel without packing, `GEMMDirect`.
 enum NativeGEMM {
   /// Depth of a k block: the A panel (KC×MR floats = 18 KiB) stays in the 32 KiB L1.
   static let kc = 384
@@ -46,6 +47,11 @@ enum NativeGEMM {
     if work < 32_768 || m <= 4 || n <= 8 {
       GEMMSmall.sgemm(transA: transA, transB: transB, m: m, n: n, k: k, alpha: alpha, a: a, lda: lda,
                       b: b, ldb: ldb, beta: beta, c: c, ldc: ldc, threads: threads)
+      return
+    }
+    if GEMMDirect.applies(m: m, n: n, k: k) {
+      GEMMDirect.sgemm(transA: transA, transB: transB, m: m, n: n, k: k, alpha: alpha, a: a, lda: lda,
+                       b: b, ldb: ldb, beta: beta, c: c, ldc: ldc, threads: threads)
       return
     }
     // Split C among threads along its longer side, in whole micro-tiles; keep ≥ ~1 MFLOP each.
@@ -260,7 +266,7 @@ enum NativeGEMM {
               if rows == mr && cols == nr {
                 GEMMKernel.tile(kc: kcb, a: ap, b: bp, c: cRow + jr, ldc: ldc, alpha: alpha, beta: beta, store: store)
               } else {
-                GEMMKernel.tile(kc: kcb, a: ap, b: bp, c: tileBuf, ldc: nr, alpha: 1, beta: 0, store: .overwrite)
+                GEMMKernel.tileEdge(rows: rows, kc: kcb, a: ap, aRow: 1, aStep: mr, b: bp, bStep: nr, tile: tileBuf)
                 storeEdge(tileBuf, rows: rows, cols: cols, c: cRow + jr, ldc: ldc, alpha: alpha, beta: beta,
                           store: store)
               }
