@@ -9,7 +9,8 @@ public struct MeasureOptions: Codable, Sendable, Equatable {
   public var seqLen = 192
   /// Threads the kernels may use (LTS measured on one).
   public var threads = Engine.threads
-  /// Untimed runs before timing (caches, page faults, thread wake-up).
+  /// Untimed runs before timing (caches, page faults, thread wake-up); the first also measures peak
+  /// memory, so at least one untimed run always happens.
   public var warmups = 2
   /// Timed runs; the median is reported.
   public var repeats = 5
@@ -79,9 +80,10 @@ public struct LocalMeasurer: CostMeasurer {
     let savedThreads = Engine.threads
     Engine.threads = options.threads
     defer { Engine.threads = savedThreads }
-    for _ in 0..<options.warmups { _ = try model.measurementForward(batch: options.batch, seqLen: options.seqLen) }
-    // Peak memory: exact, from the allocator; the output is live at the end and counts.
+    // Peak memory: exact, from the allocator (the output is live at the end and counts). The first
+    // run measures it (it is the same on every run), doubling as a warm-up.
     let (_, peak) = try MemoryTracker.measurePeak { try model.measurementForward(batch: options.batch, seqLen: options.seqLen) }
+    for _ in 1..<max(options.warmups, 1) { _ = try model.measurementForward(batch: options.batch, seqLen: options.seqLen) }
     var times: [Double] = []
     for _ in 0..<options.repeats {
       let t0 = DispatchTime.now().uptimeNanoseconds
