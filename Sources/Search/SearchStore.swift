@@ -43,9 +43,11 @@ struct Checkpoint: Codable, Sendable {
   /// RNG state after proposing `pending`.
   var rng: SplitMix64
   var strategy: StrategyState
+  /// Records in candidates.jsonl when the checkpoint was written.
+  var evaluated: Int = 0
 
   enum CodingKeys: String, CodingKey {
-    case version, algorithm, spaceKey = "space", settings, iteration, proposed, pending, rng, strategy
+    case version, algorithm, spaceKey = "space", settings, iteration, proposed, pending, rng, strategy, evaluated
   }
 }
 

@@ -96,12 +96,16 @@ extension Searcher {
       throw SearchError.checkpointMismatch(field: "settings", saved: Self.describe(cp.settings.identity), given: Self.describe(settings.identity))
     }
     try store.prepare(fresh: false, overwrite: false)
-    let (records, warnings) = try store.readCandidates(objectives: settings.objectives)
+    let (records, readWarnings) = try store.readCandidates(objectives: settings.objectives)
     var archive = Archive<Space.Config>()
     for (i, r) in records.enumerated() {
       do { archive.append(r, try r.config.decode(as: Space.Config.self)) } catch {
         throw SearchError.corruptCandidates(path: store.candidatesPath, line: i + 1, reason: "config: \(error)")
       }
+    }
+    var warnings = readWarnings
+    if records.count < cp.evaluated {
+      warnings.append("\(store.candidatesPath): \(records.count) candidates but the checkpoint saw \(cp.evaluated); the missing ones are not evaluated again unless proposed again")
     }
     for w in warnings { onEvent(.warning(w)) }
     cp.settings = settings
@@ -152,6 +156,7 @@ extension Searcher {
     run: while cp.iteration <= budget.iterations {
       if !cp.proposed {
         try propose(&cp, archive)
+        cp.evaluated = archive.count
         try store.writeCheckpoint(cp)
       }
       done = 0
@@ -188,6 +193,7 @@ extension Searcher {
       cp.proposed = false
       cp.pending = []
       if cp.iteration <= budget.iterations { try propose(&cp, archive) }
+      cp.evaluated = archive.count
       try store.writeCheckpoint(cp)
     }
     return SearchResult.summarize(

@@ -168,6 +168,36 @@ import Testing
     #expect(e?.file == "s.yaml")
   }
 
+  @Test func fileTextRoundTrips() throws {
+    let spaces = [
+      GPT2Space.lts,
+      try GPT2Space.parse("n_layer: [1, 3]\nd_model: [64, 96]\nd_inner: {choices: [96, 128, 512], at_least_d_model: true}\nn_head: [1, 2]\nd_embed: [32, 64]\nvocab_size: {min: 100, max: 300, step: 100}\ncutoffs: [50, 150]\ndiv_val: [1, 2]"),
+    ]
+    for s in spaces {
+      #expect(try GPT2Space.parse(s.fileText) == s)
+    }
+    #expect(spaces[1].dInnerAtLeastDModel && spaces[1].dInner == .values([96, 128, 512]))
+  }
+
+  @Test func divValIsDrawnOnlyWhereTheEmbeddingSplits() throws {
+    // 3 clusters (cutoffs 19997, 39997 < 50257): div_val 4 needs d_embed % 16 == 0, so not 72.
+    let s = try GPT2Space.parse("n_layer: 1\nd_model: [64, 72]\nd_inner: 256\nn_head: [8]\ndiv_val: [1, 2, 4]")
+    var rng = SplitMix64(seed: 2)
+    var seen = Set<[Int]>()
+    for _ in 0..<2000 {
+      let c = s.sample(using: &rng)
+      try c.validate()
+      seen.insert([c.dModel, c.divVal])
+      let m = s.mutate(c, probability: 0.5, using: &rng)
+      try m.validate()
+    }
+    #expect(seen == [[64, 1], [64, 2], [64, 4], [72, 1], [72, 2]])
+    let e = #expect(throws: ConfigError.self) { try GPT2Space.parse("n_layer: 1\nd_model: 72\nd_inner: 256\nn_head: [8]\ndiv_val: [1, 4]") }
+    #expect(e?.field == "div_val" && e?.value == "4")
+    let e2 = #expect(throws: ConfigError.self) { try GPT2Space.parse("n_layer: 1\nd_model: 72\nd_inner: 256\nn_head: [8]\ndiv_val: [4]\nd_embed: [80, 90]") }
+    #expect(e2?.field == "d_embed" && e2?.value == "90")
+  }
+
   @Test func intChoicesBasics() {
     var rng = SplitMix64(seed: 9)
     let r = IntChoices.range(min: 128, max: 1000, step: 64)

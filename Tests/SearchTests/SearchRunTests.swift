@@ -256,6 +256,17 @@ import SearchSpaces
     #expect(etaSeen)
   }
 
+  @Test func lostRecordsAreReportedOnResume() throws {
+    let d = tempDir()
+    defer { try? FileManager.default.removeItem(atPath: d) }
+    _ = try evolution(smallSettings(iterations: 1)).run(evaluator: CallCounter().evaluator(), output: d)
+    let store = SearchStore(directory: d)
+    let lines = try String(contentsOfFile: store.candidatesPath, encoding: .utf8).split(separator: "\n")
+    try (lines.prefix(30).joined(separator: "\n") + "\n").write(toFile: store.candidatesPath, atomically: true, encoding: .utf8)
+    let r = try evolution(smallSettings(iterations: 2)).resume(from: d, evaluator: CallCounter().evaluator())
+    #expect(r.warnings.count == 1 && r.warnings[0].contains("checkpoint saw \(lines.count)"))
+  }
+
   @Test func filesAreWrittenAsDocumented() throws {
     let d = tempDir()
     defer { try? FileManager.default.removeItem(atPath: d) }

@@ -36,6 +36,31 @@ extension GPT2Space {
     return try parse(text, file: path)
   }
 
+  /// The space as a space file (YAML) that `parse` reads back to an equal space; e.g. to store
+  /// the space a search used beside its results.
+  public var fileText: String {
+    var lines = ["backbone: gpt2", "n_layer: \(nLayer.fileForm)", "d_model: \(dModel.fileForm)"]
+    var inner = dInner.fileForm
+    if dInnerAtLeastDModel {
+      if case let .range(lo, hi, step) = dInner {
+        inner = "{min: \(lo), max: \(hi), step: \(step), at_least_d_model: true}"
+      } else {
+        inner = "{choices: \(dInner.fileForm), at_least_d_model: true}"
+      }
+    }
+    lines.append("d_inner: \(inner)")
+    lines.append("n_head: \(nHead.fileForm)")
+    lines.append("div_val: \(divVal.fileForm)")
+    switch dEmbed {
+    case .tiedToDModel: lines.append("d_embed: d_model")
+    case let .choices(c): lines.append("d_embed: \(c.fileForm)")
+    }
+    lines.append("vocab_size: \(vocabSize.fileForm)")
+    lines.append("n_positions: \(nPositions.fileForm)")
+    if let cs = cutoffs { lines.append("cutoffs: [\(cs.map(String.init).joined(separator: ", "))]") }
+    return lines.joined(separator: "\n") + "\n"
+  }
+
   /// Keys a GPT-2 space file may have.
   public static let fileKeys: [String] = [
     "backbone", "n_layer", "d_model", "d_inner", "n_head", "div_val", "d_embed", "vocab_size", "n_positions", "cutoffs",
@@ -110,7 +135,8 @@ extension GPT2Space {
     }
   }
 
-  /// One gene's choices: an integer, a list of integers or `{min, max, step}` (plus `extra` keys).
+  /// One gene's choices: an integer, a list of integers, `{min, max, step}` or `{choices: [...]}`
+  /// (the last two may carry `extra` keys such as `at_least_d_model`).
   static func parseChoices(_ n: Node, field f: String, extra: Set<String>,
                            err: (String, String, String, Node?) -> ConfigError) throws -> (IntChoices, [String: Node]) {
     if let v = n.int, n.scalar != nil { return (.just(v), [:]) }
@@ -125,7 +151,7 @@ extension GPT2Space {
       return (.values(vals), [:])
     }
     if let map = n.mapping {
-      let allowed: Set<String> = Set(["min", "max", "step"]).union(extra)
+      let allowed: Set<String> = Set(["min", "max", "step", "choices"]).union(extra)
       var got: [String: Node] = [:]
       for (k, v) in map {
         let key = k.string ?? "\(k.any)"
@@ -138,6 +164,13 @@ extension GPT2Space {
         guard let v = got[k] else { return nil }
         guard let i = v.int else { throw err("\(f).\(k)", "\(v.any)", "must be an integer", v) }
         return i
+      }
+      if let list = got["choices"] {
+        // `{choices: [...], <extra keys>}`: a list that carries extra keys.
+        guard got["min"] == nil, got["max"] == nil, got["step"] == nil, list.sequence != nil else {
+          throw err("\(f).choices", "\(list.any)", "a list of integers, without min / max / step", list)
+        }
+        return (try parseChoices(list, field: f, extra: [], err: err).0, got.filter { extra.contains($0.key) })
       }
       guard let lo = try int("min") else { throw err("\(f).min", "(missing)", "a range needs min and max", n) }
       guard let hi = try int("max") else { throw err("\(f).max", "(missing)", "a range needs min and max", n) }
