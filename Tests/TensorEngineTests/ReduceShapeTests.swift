@@ -57,6 +57,19 @@ import Testing
     #expect(e.strides == [0, 1] && e.values == [1, 2, 3, 1, 2, 3])
   }
 
+  @Test func reshapeOfAStridedViewIsAViewWhenPossible() throws {
+    let x = try Tensor(shape: [2, 6], values: (0..<12).map(Float.init))
+    let cols = try x.slice(axis: 1, range: 2..<6)                 // [2, 4], row stride 6
+    let heads = try cols.reshaped([2, 2, 2])                       // split the last axis: a view
+    #expect(heads.storage === x.storage && heads.values == [2, 3, 4, 5, 8, 9, 10, 11])
+    let flat = try cols.reshaped([8])                              // merging rows needs a copy
+    #expect(flat.storage !== x.storage && flat.values == [2, 3, 4, 5, 8, 9, 10, 11])
+    let t = try x.reshaped([2, 3, 2]).permuted([2, 0, 1])          // [2, 2, 3] strided
+    #expect(try t.reshaped([2, 1, 2, 3, 1]).values == t.values)
+    #expect(try t.reshaped([4, 3]).values == t.contiguous().values)
+    #expect(try gradCheck([uniform([2, 6], seed: 9, -1, 1)]) { try $0[0].slice(axis: 1, range: 2..<6).reshaped([2, 2, 2]).square() }.isEmpty)
+  }
+
   @Test func concatSplitValues() throws {
     let x = try Tensor(shape: [2, 2], values: [1, 2, 3, 4]), y = try Tensor(shape: [2, 1], values: [9, 8])
     #expect(try Tensor.concat([x, y], axis: 1).values == [1, 2, 9, 3, 4, 8])

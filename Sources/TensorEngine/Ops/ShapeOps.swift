@@ -14,13 +14,45 @@ extension Tensor {
     guard s.allSatisfy({ $0 >= 0 }), s.reduce(1, *) == count else {
       throw TensorError.shapeMismatch(op: "reshape", shapes: [shape, newShape], reason: "element counts differ (\(count) vs \(s.reduce(1, *)))")
     }
-    let src = contiguous()
-    let out = Tensor(storage: src.storage, shape: s, offset: src.offset)
-    if GradMode.shouldRecord(src) {
-      let inShape = src.shape
-      out.record(Node(op: "reshape", inputs: [src]) { g in [try g.reshaped(inShape)] })
+    // A view whenever the strides allow it (e.g. splitting the last axis of a column slice into
+    // heads); otherwise one contiguous copy first.
+    let out: Tensor
+    if isContiguous {
+      out = Tensor(storage: storage, shape: s, offset: offset)
+    } else if let vs = viewStrides(for: s) {
+      out = Tensor(storage: storage, shape: s, strides: vs, offset: offset)
+    } else {
+      let c = withNoGrad { contiguous() }
+      out = Tensor(storage: c.storage, shape: s, offset: c.offset)
+    }
+    if GradMode.shouldRecord(self) {
+      let inShape = shape
+      out.record(Node(op: "reshape", inputs: [self]) { g in [try g.reshaped(inShape)] })
     }
     return out
+  }
+
+  /// Strides that present this view's elements with shape `newShape` in row-major order without
+  /// copying, or nil when the layout does not allow it (NumPy's no-copy reshape rule: each group
+  /// of old axes merged or split must itself be contiguous).
+  func viewStrides(for newShape: [Int]) -> [Int]? {
+    let kept = (0..<rank).filter { shape[$0] != 1 }
+    let od = kept.map { shape[$0] }, os = kept.map { strides[$0] }
+    var ns = [Int](repeating: 1, count: newShape.count)
+    if count == 0 { return Tensor.contiguousStrides(newShape) }
+    var oi = 0, oj = 1, ni = 0, nj = 1
+    while ni < newShape.count && oi < od.count {
+      var np = newShape[ni], op = od[oi]
+      while np != op {
+        if np < op { np *= newShape[nj]; nj += 1 } else { op *= od[oj]; oj += 1 }
+      }
+      for k in oi..<(oj - 1) where os[k] != od[k + 1] * os[k + 1] { return nil }
+      ns[nj - 1] = os[oj - 1]
+      var k = nj - 1
+      while k > ni { ns[k - 1] = ns[k] * newShape[k]; k -= 1 }
+      ni = nj; nj += 1; oi = oj; oj += 1
+    }
+    return ns
   }
 
   /// A view with axes reordered: result axis i is input axis `order[i]`.
