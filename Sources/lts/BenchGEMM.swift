@@ -23,7 +23,10 @@ struct BenchGEMM: ParsableCommand {
   @Flag(help: "Only the multi-threaded table.")
   var skipSingle = false
 
-  @Flag(help: "Time the 1-thread table by the calling thread's CPU time instead of wall time (steadier on a busy machine; both libraries run on the calling thread there).")
+  @Flag(help: """
+    Time the 1-thread table by the calling thread's CPU time instead of wall time (steadier on a \
+    busy machine; both libraries run on the calling thread there).
+    """)
   var cpuTime = false
 
   func validate() throws {
@@ -158,6 +161,6 @@ struct BenchGEMM: ParsableCommand {
   private func pause() { usleep(150_000) }
 
   private func fmt(_ x: Double, _ digits: Int) -> String { String(format: "%.\(digits)f", x) }
-  private func pad(_ s: String, _ w: Int) -> String { s.count >= w ? s : s + String(repeating: " ", count: w - s.count) }
-  private func lpad(_ s: String, _ w: Int) -> String { s.count >= w ? s : String(repeating: " ", count: w - s.count) + s }
+  private func pad(_ s: String, _ w: Int) -> String { s + String(repeating: " ", count: max(0, w - s.count)) }
+  private func lpad(_ s: String, _ w: Int) -> String { String(repeating: " ", count: max(0, w - s.count)) + s }
 }

@@ -56,7 +56,9 @@ struct GEMMTests {
 
   /// True when every padding float of C (columns n..<ldc) is unchanged from `cInit`.
   static func paddingIntact(_ x: [Float], _ cInit: [Float], m: Int, n: Int, ldc: Int) -> Bool {
-    for i in 0..<m { for j in n..<ldc where x[i * ldc + j].bitPattern != cInit[i * ldc + j].bitPattern { return false } }
+    for i in 0..<m {
+      for j in n..<ldc where x[i * ldc + j].bitPattern != cInit[i * ldc + j].bitPattern { return false }
+    }
     return true
   }
 

@@ -81,7 +81,8 @@ enum GEMMDirect {
           GEMMKernel.tileDirect(kc: k, a: ap, aRow: aRow, aStep: aStep, b: bp, bStep: bStep, c: cRow + jr,
                                 ldc: ldc, alpha: alpha, beta: beta, store: store)
         } else {
-          GEMMKernel.tileEdge(rows: rows, kc: k, a: ap, aRow: aRow, aStep: aStep, b: bp, bStep: bStep, tile: tileBuf)
+          GEMMKernel.tileEdge(rows: rows, cols: cols, kc: k, a: ap, aRow: aRow, aStep: aStep, b: bp, bStep: bStep,
+                              tile: tileBuf)
           NativeGEMM.storeEdge(tileBuf, rows: rows, cols: cols, c: cRow + jr, ldc: ldc, alpha: alpha, beta: beta,
                                store: store)
         }

@@ -57,23 +57,135 @@ enum GEMMKernel {
            store: store)
   }
 
-  /// An edge tile: the first `rows` (≤ 12) rows of the tile, computed by a 4-, 8- or 12-row kernel,
-  /// written as plain AB to `tile` (row stride 32; rows beyond the kernel's are left as they were).
-  /// The caller copies the valid corner into C (`NativeGEMM.storeEdge`).
-  static func tileEdge(rows: Int, kc: Int, a: UnsafePointer<Float>, aRow: Int, aStep: Int,
+  /// An edge tile: the first `rows` (≤ 12) rows and `cols` (≤ 32) columns of the tile, computed by
+  /// the smallest of the 4-, 8- or 12-row, 16- or 32-column kernels that covers them, written as
+  /// plain AB to `tile` (row stride 32; what the kernel does not cover is left as it was). The
+  /// caller copies the valid corner into C (`NativeGEMM.storeEdge`).
+  static func tileEdge(rows: Int, cols: Int, kc: Int, a: UnsafePointer<Float>, aRow: Int, aStep: Int,
                        b: UnsafePointer<Float>, bStep: Int, tile: UnsafeMutablePointer<Float>) {
-    if rows <= 4 {
+    switch (rows <= 4 ? 4 : (rows <= 8 ? 8 : 12), cols <= 16) {
+    case (4, true): tile4x16(kc: kc, a: a, aRow: aRow, aStep: aStep, b: b, bStep: bStep, c: tile)
+    case (8, true): tile8x16(kc: kc, a: a, aRow: aRow, aStep: aStep, b: b, bStep: bStep, c: tile)
+    case (_, true): tile12x16(kc: kc, a: a, aRow: aRow, aStep: aStep, b: b, bStep: bStep, c: tile)
+    case (4, false):
       tile4(kc: kc, a: a, aRow: aRow, aStep: aStep, b: b, bStep: bStep, c: tile, ldc: nr, alpha: 1, beta: 0,
             store: .overwrite)
-    } else if rows <= 8 {
+    case (8, false):
       tile8(kc: kc, a: a, aRow: aRow, aStep: aStep, b: b, bStep: bStep, c: tile, ldc: nr, alpha: 1, beta: 0,
             store: .overwrite)
-    } else {
+    default:
       tile12(kc: kc, a: a, aRow: aRow, aStep: aStep, b: b, bStep: bStep, c: tile, ldc: nr, alpha: 1, beta: 0,
              store: .overwrite)
     }
   }
 
+  /// The 4×16 edge kernel (one vector per row), writing plain AB with row stride 32.
+  @inline(__always)
+  private static func tile4x16(kc: Int, a: UnsafePointer<Float>, aRow: Int, aStep: Int, b: UnsafePointer<Float>,
+                              bStep: Int, c: UnsafeMutablePointer<Float>) {
+    let z = SIMD16<Float>()
+    var c0 = z, c1 = z, c2 = z, c3 = z
+    var ap = a
+    var bp = UnsafeRawPointer(b)
+    let bBytes = bStep &* 4
+    var p = 0
+    while p < kc {
+      let b0 = bp.loadUnaligned(as: SIMD16<Float>.self)
+      c0 = c0.addingProduct(SIMD16<Float>(repeating: ap[0]), b0)
+      c1 = c1.addingProduct(SIMD16<Float>(repeating: ap[1 &* aRow]), b0)
+      c2 = c2.addingProduct(SIMD16<Float>(repeating: ap[2 &* aRow]), b0)
+      c3 = c3.addingProduct(SIMD16<Float>(repeating: ap[3 &* aRow]), b0)
+      ap += aStep
+      bp += bBytes
+      p &+= 1
+    }
+    let raw = UnsafeMutableRawPointer(c)
+    raw.storeBytes(of: c0, toByteOffset: 0, as: SIMD16<Float>.self)
+    raw.storeBytes(of: c1, toByteOffset: 128, as: SIMD16<Float>.self)
+    raw.storeBytes(of: c2, toByteOffset: 256, as: SIMD16<Float>.self)
+    raw.storeBytes(of: c3, toByteOffset: 384, as: SIMD16<Float>.self)
+  }
+
+  /// The 8×16 edge kernel (one vector per row), writing plain AB with row stride 32.
+  @inline(__always)
+  private static func tile8x16(kc: Int, a: UnsafePointer<Float>, aRow: Int, aStep: Int, b: UnsafePointer<Float>,
+                              bStep: Int, c: UnsafeMutablePointer<Float>) {
+    let z = SIMD16<Float>()
+    var c0 = z, c1 = z, c2 = z, c3 = z
+    var c4 = z, c5 = z, c6 = z, c7 = z
+    var ap = a
+    var bp = UnsafeRawPointer(b)
+    let bBytes = bStep &* 4
+    var p = 0
+    while p < kc {
+      let b0 = bp.loadUnaligned(as: SIMD16<Float>.self)
+      c0 = c0.addingProduct(SIMD16<Float>(repeating: ap[0]), b0)
+      c1 = c1.addingProduct(SIMD16<Float>(repeating: ap[1 &* aRow]), b0)
+      c2 = c2.addingProduct(SIMD16<Float>(repeating: ap[2 &* aRow]), b0)
+      c3 = c3.addingProduct(SIMD16<Float>(repeating: ap[3 &* aRow]), b0)
+      c4 = c4.addingProduct(SIMD16<Float>(repeating: ap[4 &* aRow]), b0)
+      c5 = c5.addingProduct(SIMD16<Float>(repeating: ap[5 &* aRow]), b0)
+      c6 = c6.addingProduct(SIMD16<Float>(repeating: ap[6 &* aRow]), b0)
+      c7 = c7.addingProduct(SIMD16<Float>(repeating: ap[7 &* aRow]), b0)
+      ap += aStep
+      bp += bBytes
+      p &+= 1
+    }
+    let raw = UnsafeMutableRawPointer(c)
+    raw.storeBytes(of: c0, toByteOffset: 0, as: SIMD16<Float>.self)
+    raw.storeBytes(of: c1, toByteOffset: 128, as: SIMD16<Float>.self)
+    raw.storeBytes(of: c2, toByteOffset: 256, as: SIMD16<Float>.self)
+    raw.storeBytes(of: c3, toByteOffset: 384, as: SIMD16<Float>.self)
+    raw.storeBytes(of: c4, toByteOffset: 512, as: SIMD16<Float>.self)
+    raw.storeBytes(of: c5, toByteOffset: 640, as: SIMD16<Float>.self)
+    raw.storeBytes(of: c6, toByteOffset: 768, as: SIMD16<Float>.self)
+    raw.storeBytes(of: c7, toByteOffset: 896, as: SIMD16<Float>.self)
+  }
+
+  /// The 12×16 edge kernel (one vector per row), writing plain AB with row stride 32.
+  @inline(__always)
+  private static func tile12x16(kc: Int, a: UnsafePointer<Float>, aRow: Int, aStep: Int, b: UnsafePointer<Float>,
+                              bStep: Int, c: UnsafeMutablePointer<Float>) {
+    let z = SIMD16<Float>()
+    var c0 = z, c1 = z, c2 = z, c3 = z
+    var c4 = z, c5 = z, c6 = z, c7 = z
+    var c8 = z, c9 = z, c10 = z, c11 = z
+    var ap = a
+    var bp = UnsafeRawPointer(b)
+    let bBytes = bStep &* 4
+    var p = 0
+    while p < kc {
+      let b0 = bp.loadUnaligned(as: SIMD16<Float>.self)
+      c0 = c0.addingProduct(SIMD16<Float>(repeating: ap[0]), b0)
+      c1 = c1.addingProduct(SIMD16<Float>(repeating: ap[1 &* aRow]), b0)
+      c2 = c2.addingProduct(SIMD16<Float>(repeating: ap[2 &* aRow]), b0)
+      c3 = c3.addingProduct(SIMD16<Float>(repeating: ap[3 &* aRow]), b0)
+      c4 = c4.addingProduct(SIMD16<Float>(repeating: ap[4 &* aRow]), b0)
+      c5 = c5.addingProduct(SIMD16<Float>(repeating: ap[5 &* aRow]), b0)
+      c6 = c6.addingProduct(SIMD16<Float>(repeating: ap[6 &* aRow]), b0)
+      c7 = c7.addingProduct(SIMD16<Float>(repeating: ap[7 &* aRow]), b0)
+      c8 = c8.addingProduct(SIMD16<Float>(repeating: ap[8 &* aRow]), b0)
+      c9 = c9.addingProduct(SIMD16<Float>(repeating: ap[9 &* aRow]), b0)
+      c10 = c10.addingProduct(SIMD16<Float>(repeating: ap[10 &* aRow]), b0)
+      c11 = c11.addingProduct(SIMD16<Float>(repeating: ap[11 &* aRow]), b0)
+      ap += aStep
+      bp += bBytes
+      p &+= 1
+    }
+    let raw = UnsafeMutableRawPointer(c)
+    raw.storeBytes(of: c0, toByteOffset: 0, as: SIMD16<Float>.self)
+    raw.storeBytes(of: c1, toByteOffset: 128, as: SIMD16<Float>.self)
+    raw.storeBytes(of: c2, toByteOffset: 256, as: SIMD16<Float>.self)
+    raw.storeBytes(of: c3, toByteOffset: 384, as: SIMD16<Float>.self)
+    raw.storeBytes(of: c4, toByteOffset: 512, as: SIMD16<Float>.self)
+    raw.storeBytes(of: c5, toByteOffset: 640, as: SIMD16<Float>.self)
+    raw.storeBytes(of: c6, toByteOffset: 768, as: SIMD16<Float>.self)
+    raw.storeBytes(of: c7, toByteOffset: 896, as: SIMD16<Float>.self)
+    raw.storeBytes(of: c8, toByteOffset: 1024, as: SIMD16<Float>.self)
+    raw.storeBytes(of: c9, toByteOffset: 1152, as: SIMD16<Float>.self)
+    raw.storeBytes(of: c10, toByteOffset: 1280, as: SIMD16<Float>.self)
+    raw.storeBytes(of: c11, toByteOffset: 1408, as: SIMD16<Float>.self)
+  }
   /// The 12-row kernel: 12×32 accumulators in 24 `SIMD16<Float>` registers.
   @inline(__always)
   private static func tile12(kc: Int, a: UnsafePointer<Float>, aRow: Int, aStep: Int, b: UnsafePointer<Float>,

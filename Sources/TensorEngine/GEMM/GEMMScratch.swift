@@ -30,7 +30,8 @@ final class GEMMScratch: @unchecked Sendable {
     if floats <= capacity { return }
     UnsafeMutableRawPointer(base).deallocate()
     let cap = (floats + 1023) & ~1023
-    base = UnsafeMutableRawPointer.allocate(byteCount: cap * MemoryLayout<Float>.stride, alignment: GEMMScratch.alignment)
+    base = UnsafeMutableRawPointer.allocate(byteCount: cap * MemoryLayout<Float>.stride,
+                                            alignment: GEMMScratch.alignment)
       .bindMemory(to: Float.self, capacity: cap)
     capacity = cap
   }

@@ -266,7 +266,8 @@ enum NativeGEMM {
               if rows == mr && cols == nr {
                 GEMMKernel.tile(kc: kcb, a: ap, b: bp, c: cRow + jr, ldc: ldc, alpha: alpha, beta: beta, store: store)
               } else {
-                GEMMKernel.tileEdge(rows: rows, kc: kcb, a: ap, aRow: 1, aStep: mr, b: bp, bStep: nr, tile: tileBuf)
+                GEMMKernel.tileEdge(rows: rows, cols: cols, kc: kcb, a: ap, aRow: 1, aStep: mr, b: bp, bStep: nr,
+                                    tile: tileBuf)
                 storeEdge(tileBuf, rows: rows, cols: cols, c: cRow + jr, ldc: ldc, alpha: alpha, beta: beta,
                           store: store)
               }
