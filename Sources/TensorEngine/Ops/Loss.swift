@@ -37,7 +37,10 @@ extension Tensor {
         let d = Tensor(uninitializedShape: [n, v])
         for i in 0..<n {
           let row = x.pointer + i * v, dr = d.pointer + i * v
-          for j in 0..<v { dr[j] = Float.exp(row[j] - lse[i]) * scale }
+          let l = Vec16(repeating: lse[i]), sv = Vec16(repeating: scale)
+          var j = 0
+          while j + 16 <= v { vstore(vexp(vload(row + j) - l) * sv, dr + j); j += 16 }
+          if j < v { vstorePartial(vexp(vloadPartial(row + j, v - j) - l) * sv, dr + j, v - j) }
           dr[targets[i]] -= scale
         }
         return [d]

@@ -42,7 +42,7 @@ extension Tensor {
     if GradMode.shouldRecord(self) {
       let inShape = shape, keepShape = outShapeKeep
       result.record(Node(op: "sum", inputs: [self]) { g in
-        [try g.reshaped(keepShape) * Tensor.full(inShape, 1)]
+        [try g.reshaped(keepShape).expanded(to: inShape).contiguous()]
       })
     }
     return result
