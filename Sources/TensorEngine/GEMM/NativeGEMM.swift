@@ -24,8 +24,15 @@ import Darwin
 /// Tiny or skinny problems take the unpacked `GEMMSmall` path instead, and small ones (m·n·k ≤ 4M,
 /// k ≤ 512) the micro-kernel without packing, `GEMMDirect`.
 enum NativeGEMM {
-  /// Depth of a k block: the A panel (KC×MR floats = 18 KiB) stays in the 32 KiB L1.
+  /// Largest depth of a k block: the A panel (KC×MR floats = 18 KiB) stays in the 32 KiB L1.
   static let kc = 384
+
+  /// The k block depth used for depth `k`: k split into equal blocks of at most KC (a multiple of
+  /// 16 for the packers' transposes), so that no block is a thin remainder.
+  @inline(__always) static func kBlock(_ k: Int) -> Int {
+    let blocks = (k + kc - 1) / kc
+    return min(kc, roundUp((k + blocks - 1) / blocks, 16))
+  }
   /// Rows of op(A) packed at once (≤ MC×KC×4 bytes = 1.5 MiB of packed A, read from L3).
   static let mc = 1020
   /// Columns of op(B) packed at once: the packed B block (KC×NC×4 = 384 KiB) sits in L2.
@@ -156,7 +163,7 @@ enum NativeGEMM {
   /// `blocked(packedA:)` reads.
   static func prepackA(transA: Bool, a: UnsafePointer<Float>, lda: Int, m: Int, k: Int,
                        dst: UnsafeMutablePointer<Float>, part: Int, parts: Int) {
-    let mr = GEMMKernel.mr
+    let mr = GEMMKernel.mr, kb = kBlock(k)
     let panels = chunkRange((m + mr - 1) / mr, parts: parts, index: part)
     let r0 = panels.lowerBound * mr, r1 = min(m, panels.upperBound * mr)
     var ic = 0
@@ -166,11 +173,11 @@ enum NativeGEMM {
       if lo < hi {
         var pc = 0
         while pc < k {
-          let kcb = min(kc, k - pc)
+          let kcb = min(kb, k - pc)
           GEMMPacking.packA(trans: transA, a: transA ? a + pc * lda + lo : a + lo * lda + pc, lda: lda,
                             mc: hi - lo, kc: kcb,
                             dst: dst + packedOffset(start: ic, len: mcb, tile: mr, pc: pc, k: k) + (lo - ic) * kcb)
-          pc += kc
+          pc += kb
         }
       }
       ic += mc
@@ -181,7 +188,7 @@ enum NativeGEMM {
   /// `blocked(packedB:)` reads.
   static func prepackB(transB: Bool, b: UnsafePointer<Float>, ldb: Int, n: Int, k: Int,
                        dst: UnsafeMutablePointer<Float>, part: Int, parts: Int) {
-    let nr = GEMMKernel.nr
+    let nr = GEMMKernel.nr, kb = kBlock(k)
     let panels = chunkRange((n + nr - 1) / nr, parts: parts, index: part)
     let c0 = panels.lowerBound * nr, c1 = min(n, panels.upperBound * nr)
     var jc = 0
@@ -191,11 +198,11 @@ enum NativeGEMM {
       if lo < hi {
         var pc = 0
         while pc < k {
-          let kcb = min(kc, k - pc)
+          let kcb = min(kb, k - pc)
           GEMMPacking.packB(trans: transB, b: transB ? b + lo * ldb + pc : b + pc * ldb + lo, ldb: ldb,
                             kc: kcb, nc: hi - lo,
                             dst: dst + packedOffset(start: jc, len: ncb, tile: nr, pc: pc, k: k) + (lo - jc) * kcb)
-          pc += kc
+          pc += kb
         }
       }
       jc += nc
@@ -217,7 +224,7 @@ enum NativeGEMM {
                       beta: Float, c: UnsafeMutablePointer<Float>, ldc: Int,
                       packedA: UnsafePointer<Float>? = nil, packedB: UnsafePointer<Float>? = nil) {
     let mr = GEMMKernel.mr, nr = GEMMKernel.nr
-    let kcMax = min(kc, k)
+    let kb = kBlock(k), kcMax = min(kb, k)
     let mcMax = min(mc, (m + mr - 1) / mr * mr)
     let ncMax = min(nc, (n + nr - 1) / nr * nr)
     let aFloats = packedA == nil ? mcMax * kcMax : 0, bFloats = packedB == nil ? ncMax * kcMax : 0
@@ -233,7 +240,7 @@ enum NativeGEMM {
       let mcb = min(mc, m - ic)
       var pc = 0
       while pc < k {
-        let kcb = min(kc, k - pc)
+        let kcb = min(kb, k - pc)
         let aBlock: UnsafePointer<Float>
         if let packedA {
           aBlock = packedA + packedOffset(start: ic, len: mcb, tile: mr, pc: pc, k: k)
@@ -277,7 +284,7 @@ enum NativeGEMM {
           }
           jc += nc
         }
-        pc += kc
+        pc += kb
       }
       ic += mc
     }
