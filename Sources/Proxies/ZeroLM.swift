@@ -135,6 +135,8 @@ public struct ZeroLM: Proxy {
     cacheLock.unlock()
     if let a = hit { return a }
     let a = try heuristicAlpha(backbone: backbone, seed: context.seed, statistic: stat, samples: samples).alpha
+    // Said once per process and key, on stderr, so a run records the α it used.
+    FileHandle.standardError.write(Data("zerolm: heuristic α = \(a) from \(samples) \(backbone) architectures sampled from its space (seed \(context.seed), statistic \(stat.rawValue))\n".utf8))
     cacheLock.lock()
     cache[key] = a
     cacheLock.unlock()
