@@ -1,5 +1,5 @@
 /// Exact hypervolume of a set of points against a reference point, for any number of objectives
-/// (recursive slicing; O(n² log n) in 3-D, fine for fronts of hundreds of points).
+/// (2-D staircase; 3-D sweep with an incremental staircase, O(n²); ≥ 4-D recursive slicing).
 ///
 /// The hypervolume is the measure of the region dominated by the points and bounded by the
 /// reference point: for minimised objectives, ∪ᵢ [pᵢ, ref]. Points that are not strictly better
@@ -28,6 +28,7 @@ public enum Hypervolume {
     if pts.isEmpty { return 0 }
     if m == 1 { return ref[0] - pts.map { $0[0] }.min()! }
     if m == 2 { return area2D(pts.sorted { $0[0] != $1[0] ? $0[0] < $1[0] : $0[1] < $1[1] }, ref) }
+    if m == 3 { return volume3D(pts, ref) }
     // Slice along the last objective: between consecutive values, the cross-section is the
     // (m−1)-D hypervolume of the points at or below that value.
     let s = pts.sorted { $0[m - 1] < $1[m - 1] }
@@ -38,6 +39,39 @@ public enum Hypervolume {
       let top = k + 1 < s.count ? s[k + 1][m - 1] : ref[m - 1]
       let h = top - p[m - 1]
       if h > 0 { vol += h * minimised(active, Array(ref.prefix(m - 1))) }
+    }
+    return vol
+  }
+
+  /// 3-D sweep in O(n²): points by increasing z; a 2-D staircase of the points seen so far
+  /// (x ascending, y descending) gives the cross-section area of each z slab.
+  static func volume3D(_ pts: [[Double]], _ ref: [Double]) -> Double {
+    let s = pts.sorted { $0[2] < $1[2] }
+    var stair: [(x: Double, y: Double)] = []
+    var area = 0.0, vol = 0.0
+    for (k, p) in s.enumerated() {
+      let x = p[0], y = p[1]
+      // First step with a larger x (binary search).
+      var lo = 0, hi = stair.count
+      while lo < hi {
+        let mid = (lo + hi) / 2
+        if stair[mid].x <= x { lo = mid + 1 } else { hi = mid }
+      }
+      let i = lo
+      if !(i > 0 && stair[i - 1].y <= y) {  // not dominated by a step at or left of x
+        var a = i
+        while a > 0 && stair[a - 1].x == x { a -= 1 }  // same x, larger y: dominated by p
+        var b = i
+        while b < stair.count && stair[b].y >= y { b += 1 }  // right of x, not lower: dominated
+        stair.replaceSubrange(a..<b, with: [(x, y)])
+        area = 0
+        for (j, st) in stair.enumerated() {
+          let xEnd = j + 1 < stair.count ? stair[j + 1].x : ref[0]
+          area += (xEnd - st.x) * (ref[1] - st.y)
+        }
+      }
+      let top = k + 1 < s.count ? s[k + 1][2] : ref[2]
+      vol += (top - p[2]) * area
     }
     return vol
   }

@@ -172,14 +172,18 @@ public struct SearchStore: Sendable {
   }
 }
 
-/// Appends candidate records to `candidates.jsonl`, one line each, synced to disk at once.
+/// Appends candidate records to `candidates.jsonl`, one line each, written at once (and synced
+/// to disk at once unless `SearchSettings.durability` is `.flush`).
 final class CandidateLog {
   let path: String
   let handle: FileHandle
   let encoder: JSONEncoder
 
-  init(path: String, objectives: [Objective]) throws {
+  let sync: Bool
+
+  init(path: String, objectives: [Objective], sync: Bool) throws {
     self.path = path
+    self.sync = sync
     guard let h = FileHandle(forWritingAtPath: path) else { throw SearchError.outputNotWritable(path: path, reason: "cannot open it for appending") }
     handle = h
     encoder = JSONCoding.encoder
@@ -192,8 +196,13 @@ final class CandidateLog {
       var line = try encoder.encode(r)
       line.append(UInt8(ascii: "\n"))
       try handle.write(contentsOf: line)
-      try handle.synchronize()
+      if sync { try handle.synchronize() }
     } catch { throw SearchError.writeFailed(path: path, reason: "\(error)") }
+  }
+
+  /// Syncs everything appended so far to disk.
+  func synchronize() throws {
+    do { try handle.synchronize() } catch { throw SearchError.writeFailed(path: path, reason: "\(error)") }
   }
 
   deinit { try? handle.close() }

@@ -141,7 +141,7 @@ extension Searcher {
     let budget = settings.budget
     let objectives = settings.objectives
     let directions = objectives.map(\.higherIsBetter)
-    let log = try CandidateLog(path: store.candidatesPath, objectives: objectives)
+    let log = try CandidateLog(path: store.candidatesPath, objectives: objectives, sync: settings.durability == .sync)
     var evaluatedThisRun = 0, reused = 0, evalSeconds = 0.0
     var done = 0
     func fraction() -> Double {
@@ -194,8 +194,10 @@ extension Searcher {
       cp.pending = []
       if cp.iteration <= budget.iterations { try propose(&cp, archive) }
       cp.evaluated = archive.count
+      try log.synchronize()
       try store.writeCheckpoint(cp)
     }
+    try log.synchronize()
     return SearchResult.summarize(
       records: archive.records, settings: settings, algorithm: Self.algorithm, directory: store.directory,
       stopReason: stop, elapsedSeconds: elapsed(), evaluatorSeconds: evalSeconds,

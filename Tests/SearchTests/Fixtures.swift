@@ -59,7 +59,9 @@ func tempDir(_ name: String = "lts-search") -> String {
   return p
 }
 
-func smallSettings(seed: UInt64 = 42, iterations: Int = 4, maxCandidates: Int? = nil) -> SearchSettings {
+/// Small populations (20 initial, 5 parents, 8 + 8 children); `.flush` keeps the tests fast.
+func smallSettings(seed: UInt64 = 42, iterations: Int = 4, maxCandidates: Int? = nil,
+                   durability: SearchSettings.Durability = .flush) -> SearchSettings {
   SearchSettings(objectives: pairObjectives(), seed: seed, budget: SearchBudget(iterations: iterations, maxCandidates: maxCandidates),
-                 populationSize: 20, parents: 5, mutations: 8, crossovers: 8, patience: 20)
+                 populationSize: 20, parents: 5, mutations: 8, crossovers: 8, patience: 20, durability: durability)
 }

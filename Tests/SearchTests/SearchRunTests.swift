@@ -49,7 +49,7 @@ import SearchSpaces
     let reference = try evolution(smallSettings(iterations: 5)).run(evaluator: CallCounter().evaluator(), output: full)
     // "Kill" mid iteration 2: 20 + 16 + 5 candidates, the last 5 after the last checkpoint.
     let counter = CallCounter()
-    let first = try evolution(smallSettings(iterations: 5, maxCandidates: 41)).run(evaluator: counter.evaluator(), output: cut)
+    let first = try evolution(smallSettings(iterations: 5, maxCandidates: 41, durability: .sync)).run(evaluator: counter.evaluator(), output: cut)
     #expect(first.stopReason == .maxCandidates)
     #expect(first.candidates.count == 41)
     let saved = try SearchStore(directory: cut).savedSettings()
