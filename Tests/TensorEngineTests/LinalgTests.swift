@@ -114,4 +114,37 @@ import Testing
     let ev = try SymmetricEigen.eigenvalues(of: [Double](repeating: 1, count: 9), n: 3, backend: b)
     #expect(abs(ev[0]) < 1e-14 && abs(ev[1]) < 1e-14 && abs(ev[2] - 3) < 1e-14)
   }
+  @Test func gramMatchesReferenceAcrossTileEdges() {
+    // 53 features (not a multiple of 4 or 24), 300 samples (more than one 128-sample chunk).
+    let (n, h) = (300, 53)
+    let x = Self.randomSymmetric(300, seed: 9).prefix(n * h).map { $0 }
+    let fast = Correlation.gram(x, samples: n, features: h)
+    let ref = Correlation.gramReference(x, samples: n, features: h)
+    for (p, q) in zip(fast, ref) { #expect(abs(p - q) <= 1e-12 * max(1, abs(q))) }
+    let one = Correlation.gram(x, samples: n, features: h, threads: 1)
+    #expect(one == fast)
+  }
+
+  @Test func pearsonMatchesTheDefinitionAndFlagsConstantFeatures() throws {
+    // Feature 1 = 2·feature 0 + 1 (ρ = 1), feature 2 = −feature 0 (ρ = −1), feature 3 constant.
+    let n = 7
+    var x = [Float](repeating: 0, count: n * 5)
+    let base: [Float] = [0.3, -1, 2, 0.5, 0, 1.5, -0.25]
+    let other: [Float] = [1, 0, 0, 1, 1, 0, 1]
+    for s in 0..<n { x[s * 5] = base[s]; x[s * 5 + 1] = 2 * base[s] + 1; x[s * 5 + 2] = -base[s]; x[s * 5 + 3] = 4; x[s * 5 + 4] = other[s] }
+    let r = x.withUnsafeBufferPointer { Correlation.pearson($0.baseAddress!, samples: n, features: 5) }
+    #expect(r.constantFeatures == [3] && r.nonFiniteFeatures.isEmpty)
+    #expect(abs(r.matrix[0 * 5 + 1] - 1) < 1e-12 && abs(r.matrix[0 * 5 + 2] + 1) < 1e-12)
+    #expect(r.matrix[3 * 5 + 3] == 0 && r.matrix[0 * 5 + 3] == 0)
+    // ρ(0, 4) by the textbook formula.
+    let mb = base.map(Double.init).reduce(0, +) / Double(n), mo = other.map(Double.init).reduce(0, +) / Double(n)
+    var sxy = 0.0, sxx = 0.0, syy = 0.0
+    for s in 0..<n { let a = Double(base[s]) - mb, b = Double(other[s]) - mo; sxy += a * b; sxx += a * a; syy += b * b }
+    #expect(abs(r.matrix[0 * 5 + 4] - sxy / (sxx * syy).squareRoot()) < 1e-12)
+    #expect(r.matrix[4 * 5 + 0] == r.matrix[0 * 5 + 4])
+    var bad = x
+    bad[2 * 5 + 4] = .infinity
+    let rb = bad.withUnsafeBufferPointer { Correlation.pearson($0.baseAddress!, samples: n, features: 5) }
+    #expect(rb.nonFiniteFeatures == [4])
+  }
 }
