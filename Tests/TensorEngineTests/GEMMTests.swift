@@ -1,3 +1,4 @@
+import Dispatch
 import Testing
 @testable import TensorEngine
 
@@ -140,6 +141,38 @@ struct GEMMTests {
     NativeGEMM.sgemm(transA: false, transB: false, m: 2, n: 2, k: 3, alpha: 2, a: a, lda: 3, b: b, ldb: 2,
                      beta: 1, c: &c, ldc: 2, threads: 1)
     #expect(c == [117, 129, 279, 309])          // 2·[[58, 64], [139, 154]] + 1
+  }
+
+  @Test("concurrent calls from several threads share the scratch pool safely")
+  func concurrentCalls() {
+    let shapes = [(96, 200, 64), (257, 129, 63), (40, 2800, 50), (130, 70, 600)]
+    let problems = shapes.enumerated().map { i, s in
+      Problem(m: s.0, n: s.1, k: s.2, transA: i % 2 == 1, transB: i >= 2, pad: 1, seed: UInt64(40 + i))
+    }
+    let refs = problems.map { p in
+      p.run(p.c) { a, b, c in
+        GEMM.reference(transA: p.transA, transB: p.transB, m: p.m, n: p.n, k: p.k, alpha: 1, a: a, lda: p.lda,
+                       b: b, ldb: p.ldb, beta: 0, c: c, ldc: p.ldc)
+      }
+    }
+    // Each of 8 threads runs every problem several times (threads: 2 inside, so some calls find
+    // the pool busy and run their chunks serially).
+    nonisolated(unsafe) let errors = UnsafeMutablePointer<Float>.allocate(capacity: 8)
+    defer { errors.deallocate() }
+    DispatchQueue.concurrentPerform(iterations: 8) { t in
+      var worst: Float = 0
+      for round in 0..<3 {
+        for (i, p) in problems.enumerated() {
+          let out = p.run(p.c) { a, b, c in
+            NativeGEMM.sgemm(transA: p.transA, transB: p.transB, m: p.m, n: p.n, k: p.k, alpha: 1, a: a, lda: p.lda,
+                             b: b, ldb: p.ldb, beta: 0, c: c, ldc: p.ldc, threads: (t + round) % 2 + 1)
+          }
+          worst = max(worst, Self.relativeError(out, refs[i], m: p.m, n: p.n, ldc: p.ldc))
+        }
+      }
+      errors[t] = worst
+    }
+    for t in 0..<8 { #expect(errors[t] <= 1e-4, "thread \(t): \(errors[t])") }
   }
 
   @Test("OpenBLAS (dlopen) matches the reference and takes a thread count",
