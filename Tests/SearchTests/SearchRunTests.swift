@@ -283,6 +283,9 @@ import SearchSpaces
     let state = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: store.statePath))) as! [String: Any]
     #expect(state["algorithm"] as? String == "evolution")
     #expect(state["iteration"] as? Int == 2)
+    #expect(((state["strategy"] as? [String: Any])?["selection_counts"] as? [String: Int])?.values.reduce(0, +) == 5)
+    #expect((state["rng"] as? [String: Any])?["state"] is NSNumber)
+    #expect(state["pending"] is [Any] && state["settings"] is [String: Any] && state["space"] as? String == "pair-space|60")
     #expect(!FileManager.default.fileExists(atPath: store.statePath + ".tmp"))
     let json = try r.jsonData()
     #expect(json.count > 100)
