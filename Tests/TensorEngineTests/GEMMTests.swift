@@ -76,8 +76,9 @@ struct GEMMTests {
     var out: [(Int, Int, Int, Bool, Bool, Float)] = []
     for (s, (m, n, k)) in shapes.enumerated() {
       for t in 0..<4 {
-        // The largest shapes run every beta for one transpose pair only, to keep the suite quick.
-        let betas: [Float] = m * n * k > 4_000_000 && t != s % 4 ? [0.5] : [0, 1, 0.5]
+        // The largest shapes run three cases only (two transpose pairs), to keep the suite quick.
+        let big = m * n * k > 4_000_000
+        let betas: [Float] = !big ? [0, 1, 0.5] : (t == s % 4 ? [0, 0.5] : (t == (s + 1) % 4 ? [1] : []))
         for beta in betas { out.append((m, n, k, t & 1 != 0, t & 2 != 0, beta)) }
       }
     }
@@ -155,13 +156,13 @@ struct GEMMTests {
                        b: b, ldb: p.ldb, beta: 0, c: c, ldc: p.ldc)
       }
     }
-    // Each of 8 threads runs every problem several times (threads: 2 inside, so some calls find
+    // Each of 4 threads runs every problem twice (threads: 2 inside, so some calls find
     // the pool busy and run their chunks serially).
-    nonisolated(unsafe) let errors = UnsafeMutablePointer<Float>.allocate(capacity: 8)
+    nonisolated(unsafe) let errors = UnsafeMutablePointer<Float>.allocate(capacity: 4)
     defer { errors.deallocate() }
-    DispatchQueue.concurrentPerform(iterations: 8) { t in
+    DispatchQueue.concurrentPerform(iterations: 4) { t in
       var worst: Float = 0
-      for round in 0..<3 {
+      for round in 0..<2 {
         for (i, p) in problems.enumerated() {
           let out = p.run(p.c) { a, b, c in
             NativeGEMM.sgemm(transA: p.transA, transB: p.transB, m: p.m, n: p.n, k: p.k, alpha: 1, a: a, lda: p.lda,
@@ -172,7 +173,7 @@ struct GEMMTests {
       }
       errors[t] = worst
     }
-    for t in 0..<8 { #expect(errors[t] <= 1e-4, "thread \(t): \(errors[t])") }
+    for t in 0..<4 { #expect(errors[t] <= 1e-4, "thread \(t): \(errors[t])") }
   }
 
   @Test("OpenBLAS (dlopen) matches the reference and takes a thread count",
