@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Hardware
+import Search
 import SearchSpaces
 import TensorEngine
 
@@ -58,6 +59,9 @@ func userFacing<R>(_ body: () throws -> R) throws -> R {
     printErr("error: \(e)")
     throw ExitCode(2)
   } catch let e as TensorError {
+    printErr("error: \(e)")
+    throw ExitCode(2)
+  } catch let e as SearchError {
     printErr("error: \(e)")
     throw ExitCode(2)
   }

@@ -27,7 +27,6 @@ struct SearchArtifacts {
   func writeAll() throws {
     try writePareto()
     try writeExports()
-    try space.fileText.write(toFile: path("space.yaml"), atomically: true, encoding: .utf8)
     try HTMLReport.render(reportData()).write(toFile: path("report.html"), atomically: true, encoding: .utf8)
   }
 

@@ -99,20 +99,21 @@ struct SearchCommand: ParsableCommand {
     StopSignal.install()
     let t0 = Date()
     // Everything that can be wrong with the inputs is checked before any work or any file.
-    let space = try userFacing { try self.space.map { try GPT2Space.load(path: $0) } ?? GPT2Space.lts }
-    let proxy = try userFacing { try ProxyRegistry.get(self.proxy) }
+    // A resumed search measures exactly as it started: its space and run settings are read back.
+    let saved: RunSettings? = try resume.map { dir in try userFacing { try RunSettings.load(directory: dir) } }
+    let spacePath = saved.map { ($0.directory as NSString).appendingPathComponent("space.yaml") } ?? self.space
+    let space = try userFacing { try spacePath.map { try GPT2Space.load(path: $0) } ?? GPT2Space.lts }
+    let runSettings = saved ?? RunSettings(directory: "", proxy: self.proxy, seqLen: seqLen, batch: batch, warmups: warmups,
+                                   repeats: repeats, threads: engine.threads ?? Engine.threads, measureCommand: measureCommand)
+    if saved != nil { Engine.threads = runSettings.threads }
+    let proxy = try userFacing { try ProxyRegistry.get(runSettings.proxy) }
     guard proxy.supports(backbone: GPT2Config.backbone) else {
       printErr("error: proxy \(proxy.name) cannot score gpt2 configs")
       throw ExitCode(2)
     }
-    var mopt = MeasureOptions()
-    mopt.seqLen = seqLen
-    mopt.batch = batch
-    mopt.warmups = warmups
-    mopt.repeats = repeats
-    if let t = engine.threads { mopt.threads = t }
+    let mopt = runSettings.measureOptions
     try userFacing { try mopt.validate() }
-    let measurer: any CostMeasurer = measureCommand.map { ExternalMeasurer(command: $0) } ?? LocalMeasurer(seed: seed)
+    let measurer: any CostMeasurer = runSettings.measureCommand.map { ExternalMeasurer(command: $0) } ?? LocalMeasurer(seed: seed)
 
     let proxyObjective = proxy.name.replacingOccurrences(of: "-", with: "_")
     var constraints: [ObjectiveConstraint] = []
@@ -155,36 +156,111 @@ struct SearchCommand: ParsableCommand {
     }
     let dir = resume ?? output ?? "runs/lts-\(Self.timestamp())"
     if resume == nil {
-      printErr("lts search: \(algorithm.rawValue) on \(self.space ?? "the LTS GPT-2 space"), proxy \(proxy.name), \(mopt.threads) thread(s), seq \(seqLen); writing \(dir)")
+      try userFacing { try runSettings.prepare(directory: dir, space: space, overwrite: overwrite) }
+      printErr("lts search: \(algorithm.rawValue) on \(self.space ?? "the LTS GPT-2 space"), proxy \(proxy.name), \(mopt.threads) thread(s), seq \(mopt.seqLen); writing \(dir)")
     } else {
       printErr("lts search: resuming \(dir)")
     }
-    let result: SearchResult
-    do {
-      result = try userFacing {
-        if let r = resume {
-          // A resumed search keeps its saved budget unless one is given here.
-          let given = iterations != nil || timeBudget != nil || maxCandidates != nil
-          let saved = try SearchStore(directory: r).savedSettings().settings.budget
-          let b = given ? budget(iterations: iterations ?? saved.iterations, timeBudget: timeBudget ?? saved.maxSeconds ?? 0) : nil
-          return try SearchAlgorithm.resume(from: r, space: space, evaluator: evaluator,
-                                           budget: b, onEvent: onEvent, shouldStop: { StopSignal.requested })
-        }
-        return try algorithm.run(space: space, settings: settings, evaluator: evaluator, output: dir,
-                                 overwrite: overwrite, onEvent: onEvent, shouldStop: { StopSignal.requested })
+    let result: SearchResult = try userFacing {
+      defer { bar.finish() }
+      if let r = resume {
+        // A resumed search keeps its saved budget unless one is given here.
+        let given = iterations != nil || timeBudget != nil || maxCandidates != nil
+        let saved = try SearchStore(directory: r).savedSettings().settings.budget
+        let b = given ? budget(iterations: iterations ?? saved.iterations, timeBudget: timeBudget ?? saved.maxSeconds ?? 0) : nil
+        return try SearchAlgorithm.resume(from: r, space: space, evaluator: evaluator,
+                                         budget: b, onEvent: onEvent, shouldStop: { StopSignal.requested })
       }
-    } catch let e as SearchError {
-      bar.finish()
-      printErr("error: \(e)")
-      throw ExitCode(2)
+      return try algorithm.run(space: space, settings: settings, evaluator: evaluator, output: dir,
+                               overwrite: overwrite, onEvent: onEvent, shouldStop: { StopSignal.requested })
     }
-    bar.finish()
     let artifacts = try SearchArtifacts(result: result, space: space, proxyName: proxy.name, measure: mopt,
-                                        wallSeconds: Date().timeIntervalSince(t0), measureCommand: measureCommand)
+                                        wallSeconds: Date().timeIntervalSince(t0), measureCommand: runSettings.measureCommand)
     try artifacts.writeAll()
     artifacts.printSummary()
     if StopSignal.requested || result.stopReason == .stopRequested {
       printErr("stopped; continue with: lts search --resume \(dir)")
+    }
+  }
+
+  /// The measurement settings of a search, saved as DIR/run.json (beside DIR/space.yaml) before any
+  /// work, so that `--resume` measures exactly as the search started.
+  struct RunSettings: Codable {
+    var directory: String
+    var proxy: String
+    var seqLen: Int
+    var batch: Int
+    var warmups: Int
+    var repeats: Int
+    var threads: Int
+    var measureCommand: String?
+
+    var measureOptions: MeasureOptions {
+      var o = MeasureOptions()
+      o.seqLen = seqLen
+      o.batch = batch
+      o.warmups = warmups
+      o.repeats = repeats
+      o.threads = threads
+      return o
+    }
+
+    enum CodingKeys: String, CodingKey {
+      case proxy, seqLen = "seq_len", batch, warmups, repeats, threads, measureCommand = "measure_command"
+    }
+
+    init(directory: String, proxy: String, seqLen: Int, batch: Int, warmups: Int, repeats: Int, threads: Int, measureCommand: String?) {
+      self.directory = directory
+      self.proxy = proxy
+      self.seqLen = seqLen
+      self.batch = batch
+      self.warmups = warmups
+      self.repeats = repeats
+      self.threads = threads
+      self.measureCommand = measureCommand
+    }
+
+    init(from decoder: Decoder) throws {
+      let c = try decoder.container(keyedBy: CodingKeys.self)
+      directory = ""
+      proxy = try c.decode(String.self, forKey: .proxy)
+      seqLen = try c.decode(Int.self, forKey: .seqLen)
+      batch = try c.decode(Int.self, forKey: .batch)
+      warmups = try c.decode(Int.self, forKey: .warmups)
+      repeats = try c.decode(Int.self, forKey: .repeats)
+      threads = try c.decode(Int.self, forKey: .threads)
+      measureCommand = try c.decodeIfPresent(String.self, forKey: .measureCommand)
+    }
+
+    static func load(directory: String) throws -> RunSettings {
+      let p = (directory as NSString).appendingPathComponent("run.json")
+      guard let data = FileManager.default.contents(atPath: p) else {
+        throw SearchError.noCheckpoint(path: directory)
+      }
+      do {
+        var r = try JSONDecoder().decode(RunSettings.self, from: data)
+        r.directory = directory
+        return r
+      } catch {
+        throw SearchError.corruptCheckpoint(path: p, reason: "\(error)")
+      }
+    }
+
+    /// Creates the directory and writes run.json and space.yaml; refuses a directory holding a search.
+    func prepare(directory: String, space: GPT2Space, overwrite: Bool) throws {
+      let fm = FileManager.default
+      if !overwrite && fm.fileExists(atPath: (directory as NSString).appendingPathComponent("state.json")) {
+        throw SearchError.outputNotEmpty(path: directory)
+      }
+      do {
+        try fm.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        let enc = JSONEncoder()
+        enc.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+        try enc.encode(self).write(to: URL(fileURLWithPath: (directory as NSString).appendingPathComponent("run.json")), options: .atomic)
+        try space.fileText.write(toFile: (directory as NSString).appendingPathComponent("space.yaml"), atomically: true, encoding: .utf8)
+      } catch {
+        throw SearchError.outputNotWritable(path: directory, reason: "\(error.localizedDescription)")
+      }
     }
   }
 
