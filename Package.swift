@@ -36,11 +36,12 @@ let package = Package(
     // Training-free proxies behind one protocol and a registry.
     .target(name: "Proxies", dependencies: ["Models", "TensorEngine", "SearchSpaces"], swiftSettings: fast),
     // Real latency and peak-memory measurement, cost model.
-    .target(name: "Hardware", dependencies: ["Models", "TensorEngine", "SearchSpaces"]),
+    .target(name: "Hardware", dependencies: ["Models", "TensorEngine", "SearchSpaces"], swiftSettings: fast),
     // Pareto front, hypervolume, evolutionary / random search with checkpoints.
-    .target(name: "Search", dependencies: ["SearchSpaces", .product(name: "Collections", package: "swift-collections")]),
+    .target(name: "Search", dependencies: ["SearchSpaces", .product(name: "Collections", package: "swift-collections")],
+            swiftSettings: fast),
     // Public benchmarks of trained architectures and rank statistics.
-    .target(name: "Benchmarks", dependencies: ["SearchSpaces", "Proxies", "Yams"]),
+    .target(name: "Benchmarks", dependencies: ["SearchSpaces", "Proxies", "Yams"], swiftSettings: fast),
     // HTML / SVG report and terminal tables.
     .target(name: "Reports", dependencies: ["Search", "SearchSpaces"]),
     .executableTarget(name: "lts", dependencies: [
