@@ -144,6 +144,35 @@ struct GEMMTests {
     #expect(c == [117, 129, 279, 309])          // 2·[[58, 64], [139, 154]] + 1
   }
 
+  @Test("micro-kernels in both forms (FMA and multiply + add), full and edge tiles", arguments: [true, false])
+  func kernelForms(_ fused: Bool) {
+    // A read in place (row stride 70), B with k-step stride 40: every kernel shape.
+    let k = 37
+    let p = Problem(m: 12, n: 32, k: k, transA: false, transB: false, pad: 0, seed: 9)
+    let a = p.a + [Float](repeating: 0, count: 12 * 70), b = p.b + [Float](repeating: 0, count: 40 * k)
+    for (rows, cols) in [(12, 32), (12, 16), (8, 32), (8, 16), (4, 32), (4, 16), (11, 20), (3, 5)] {
+      var ref = [Float](repeating: 0, count: 12 * 32)
+      for r in 0..<rows { for j in 0..<cols { for q in 0..<k { ref[r * 32 + j] += a[r * 70 + q] * b[q * 40 + j] } } }
+      var tile = [Float](repeating: 0, count: 12 * 32)
+      a.withUnsafeBufferPointer { ap in
+        b.withUnsafeBufferPointer { bp in
+          tile.withUnsafeMutableBufferPointer { tp in
+            if rows == 12 && cols == 32 {
+              GEMMKernel.tileDirect(kc: k, a: ap.baseAddress!, aRow: 70, aStep: 1, b: bp.baseAddress!, bStep: 40,
+                                    c: tp.baseAddress!, ldc: 32, alpha: 1, beta: 0, store: .overwrite, fused: fused)
+            } else {
+              GEMMKernel.tileEdge(rows: rows, cols: cols, kc: k, a: ap.baseAddress!, aRow: 70, aStep: 1,
+                                  b: bp.baseAddress!, bStep: 40, tile: tp.baseAddress!, fused: fused)
+            }
+          }
+        }
+      }
+      var err: Float = 0
+      for r in 0..<rows { for j in 0..<cols { err = max(err, abs(tile[r * 32 + j] - ref[r * 32 + j])) } }
+      #expect(err <= 1e-4, "rows=\(rows) cols=\(cols) fused=\(fused): \(err)")
+    }
+  }
+
   @Test("concurrent calls from several threads share the scratch pool safely")
   func concurrentCalls() {
     let shapes = [(96, 200, 64), (257, 129, 63), (40, 2800, 50), (130, 70, 600)]

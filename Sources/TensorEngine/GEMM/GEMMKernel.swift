@@ -1,3 +1,9 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
 /// The register-tiled micro-kernel of the native SGEMM: a 12×32 tile of C held in 24
 /// `SIMD16<Float>` accumulators (24 of the 32 zmm registers on AVX-512; `addingProduct` lowers to
 /// `vfmadd231ps` with `-target-cpu native`). Other targets split the vectors into what they have
@@ -7,11 +13,18 @@
 /// the tile's rows of op(A) (broadcast); `b` holds, for each k step, 32 contiguous values of the
 /// tile's columns of op(B) (two vector loads, 64-byte aligned). Small problems skip packing and
 /// read A and B in place with `tileDirect`.
+///
+/// Every kernel exists in two forms, chosen once per process by `fusedMultiplyAdd`: with
+/// `addingProduct` (one FMA instruction where the compile target has FMA), and with a separate
+/// multiply and add (for targets without FMA, e.g. baseline x86-64, where `addingProduct` is a
+/// libm call per lane and some 50× slower). Tests pass `fused:` explicitly to check both forms.
 enum GEMMKernel {
   /// Rows of the micro-tile (broadcast side, packed A).
   static let mr = 12
   /// Columns of the micro-tile (vector side, packed B): two `SIMD16<Float>`.
   static let nr = 32
+
+  typealias V = SIMD16<Float>
 
   /// How a finished tile is written to C.
   enum Store: Sendable {
@@ -23,38 +36,84 @@ enum GEMMKernel {
     case scale
   }
 
+  /// True when `addingProduct` is a hardware instruction in this build. Decided once by timing a
+  /// short chain of each form (the software form is tens of times slower, so the test is robust).
+  static let fusedMultiplyAdd: Bool = {
+    #if arch(arm64)
+    return true        // every arm64 target has vector FMA
+    #else
+    let x = probeOperand(1.0001), y = probeOperand(0.9999)
+    var best = (fused: UInt64.max, separate: UInt64.max)
+    for _ in 0..<3 {
+      best.fused = min(best.fused, probeTime(x, y, fused: true))
+      best.separate = min(best.separate, probeTime(x, y, fused: false))
+    }
+    return best.fused <= 4 * best.separate
+    #endif
+  }()
+
+  @inline(never) static func probeOperand(_ v: Float) -> V { V(repeating: v) }
+
+  @inline(never) static func probeTime(_ x: V, _ y: V, fused: Bool) -> UInt64 {
+    var ts = timespec()
+    clock_gettime(CLOCK_MONOTONIC, &ts)
+    let start = UInt64(ts.tv_sec) * 1_000_000_000 + UInt64(ts.tv_nsec)
+    var acc = x
+    for _ in 0..<512 { acc = madd(acc, x, y, fused) }
+    clock_gettime(CLOCK_MONOTONIC, &ts)
+    let end = UInt64(ts.tv_sec) * 1_000_000_000 + UInt64(ts.tv_nsec)
+    return acc.sum().isNaN ? 0 : end - start
+  }
+
+  /// acc + a·b, fused or not.
+  @inline(__always) static func madd(_ acc: V, _ a: V, _ b: V, _ fused: Bool) -> V {
+    fused ? acc.addingProduct(a, b) : acc + a * b
+  }
+
   @inline(__always)
-  private static func storeRow(_ v0: SIMD16<Float>, _ v1: SIMD16<Float>, _ dst: UnsafeMutablePointer<Float>,
-                               alpha: SIMD16<Float>, beta: SIMD16<Float>, store: Store) {
+  private static func storeRow(_ v0: V, _ v1: V, _ dst: UnsafeMutablePointer<Float>, alpha: V, beta: V,
+                               store: Store) {
     let raw = UnsafeMutableRawPointer(dst)
     var r0 = v0 * alpha, r1 = v1 * alpha
     switch store {
     case .overwrite: break
     case .accumulate:
-      r0 += raw.loadUnaligned(as: SIMD16<Float>.self)
-      r1 += raw.loadUnaligned(fromByteOffset: 64, as: SIMD16<Float>.self)
+      r0 += raw.loadUnaligned(as: V.self)
+      r1 += raw.loadUnaligned(fromByteOffset: 64, as: V.self)
     case .scale:
-      r0 = r0.addingProduct(beta, raw.loadUnaligned(as: SIMD16<Float>.self))
-      r1 = r1.addingProduct(beta, raw.loadUnaligned(fromByteOffset: 64, as: SIMD16<Float>.self))
+      r0 += beta * raw.loadUnaligned(as: V.self)
+      r1 += beta * raw.loadUnaligned(fromByteOffset: 64, as: V.self)
     }
-    raw.storeBytes(of: r0, as: SIMD16<Float>.self)
-    raw.storeBytes(of: r1, toByteOffset: 64, as: SIMD16<Float>.self)
+    raw.storeBytes(of: r0, as: V.self)
+    raw.storeBytes(of: r1, toByteOffset: 64, as: V.self)
   }
 
   /// Computes the full 12×32 tile `alpha · Apanel · Bpanel` over `kc` steps from packed panels and
   /// writes it to `c` (row stride `ldc`) as `store` says. Edge tiles go through `tileEdge`.
   static func tile(kc: Int, a: UnsafePointer<Float>, b: UnsafePointer<Float>,
-                   c: UnsafeMutablePointer<Float>, ldc: Int, alpha: Float, beta: Float, store: Store) {
-    tile12(kc: kc, a: a, aRow: 1, aStep: mr, b: b, bStep: nr, c: c, ldc: ldc, alpha: alpha, beta: beta, store: store)
+                   c: UnsafeMutablePointer<Float>, ldc: Int, alpha: Float, beta: Float, store: Store,
+                   fused: Bool = fusedMultiplyAdd) {
+    if fused {
+      tile12(kc: kc, a: a, aRow: 1, aStep: mr, b: b, bStep: nr, c: c, ldc: ldc, alpha: alpha, beta: beta,
+             store: store, fused: true)
+    } else {
+      tile12(kc: kc, a: a, aRow: 1, aStep: mr, b: b, bStep: nr, c: c, ldc: ldc, alpha: alpha, beta: beta,
+             store: store, fused: false)
+    }
   }
 
   /// The same tile with A and B read in place (small problems, no packing): A value (row r, step p)
   /// is `a[r·aRow + p·aStep]`, and step p's 32 B values are contiguous at `b + p·bStep`.
   static func tileDirect(kc: Int, a: UnsafePointer<Float>, aRow: Int, aStep: Int, b: UnsafePointer<Float>,
                          bStep: Int, c: UnsafeMutablePointer<Float>, ldc: Int, alpha: Float, beta: Float,
-                         store: Store) {
-    tile12(kc: kc, a: a, aRow: aRow, aStep: aStep, b: b, bStep: bStep, c: c, ldc: ldc, alpha: alpha, beta: beta,
-           store: store)
+                         store: Store, fused: Bool = fusedMultiplyAdd) {
+    if fused {
+      tile12(kc: kc, a: a, aRow: aRow, aStep: aStep, b: b, bStep: bStep, c: c, ldc: ldc, alpha: alpha, beta: beta,
+             store: store, fused: true)
+    } else {
+      tile12(kc: kc, a: a, aRow: aRow, aStep: aStep, b: b, bStep: bStep, c: c, ldc: ldc, alpha: alpha, beta: beta,
+             store: store, fused: false)
+    }
   }
 
   /// An edge tile: the first `rows` (≤ 12) rows and `cols` (≤ 32) columns of the tile, computed by
@@ -62,136 +121,41 @@ enum GEMMKernel {
   /// plain AB to `tile` (row stride 32; what the kernel does not cover is left as it was). The
   /// caller copies the valid corner into C (`NativeGEMM.storeEdge`).
   static func tileEdge(rows: Int, cols: Int, kc: Int, a: UnsafePointer<Float>, aRow: Int, aStep: Int,
-                       b: UnsafePointer<Float>, bStep: Int, tile: UnsafeMutablePointer<Float>) {
+                       b: UnsafePointer<Float>, bStep: Int, tile: UnsafeMutablePointer<Float>,
+                       fused: Bool = fusedMultiplyAdd) {
+    if fused {
+      edge(rows: rows, cols: cols, kc: kc, a: a, aRow: aRow, aStep: aStep, b: b, bStep: bStep, tile: tile, fused: true)
+    } else {
+      edge(rows: rows, cols: cols, kc: kc, a: a, aRow: aRow, aStep: aStep, b: b, bStep: bStep, tile: tile,
+           fused: false)
+    }
+  }
+
+  @inline(__always)
+  private static func edge(rows: Int, cols: Int, kc: Int, a: UnsafePointer<Float>, aRow: Int, aStep: Int,
+                           b: UnsafePointer<Float>, bStep: Int, tile: UnsafeMutablePointer<Float>, fused: Bool) {
     switch (rows <= 4 ? 4 : (rows <= 8 ? 8 : 12), cols <= 16) {
-    case (4, true): tile4x16(kc: kc, a: a, aRow: aRow, aStep: aStep, b: b, bStep: bStep, c: tile)
-    case (8, true): tile8x16(kc: kc, a: a, aRow: aRow, aStep: aStep, b: b, bStep: bStep, c: tile)
-    case (_, true): tile12x16(kc: kc, a: a, aRow: aRow, aStep: aStep, b: b, bStep: bStep, c: tile)
+    case (4, true): tile4x16(kc: kc, a: a, aRow: aRow, aStep: aStep, b: b, bStep: bStep, c: tile, fused: fused)
+    case (8, true): tile8x16(kc: kc, a: a, aRow: aRow, aStep: aStep, b: b, bStep: bStep, c: tile, fused: fused)
+    case (_, true): tile12x16(kc: kc, a: a, aRow: aRow, aStep: aStep, b: b, bStep: bStep, c: tile, fused: fused)
     case (4, false):
       tile4(kc: kc, a: a, aRow: aRow, aStep: aStep, b: b, bStep: bStep, c: tile, ldc: nr, alpha: 1, beta: 0,
-            store: .overwrite)
+            store: .overwrite, fused: fused)
     case (8, false):
       tile8(kc: kc, a: a, aRow: aRow, aStep: aStep, b: b, bStep: bStep, c: tile, ldc: nr, alpha: 1, beta: 0,
-            store: .overwrite)
+            store: .overwrite, fused: fused)
     default:
       tile12(kc: kc, a: a, aRow: aRow, aStep: aStep, b: b, bStep: bStep, c: tile, ldc: nr, alpha: 1, beta: 0,
-             store: .overwrite)
+             store: .overwrite, fused: fused)
     }
   }
 
-  /// The 4×16 edge kernel (one vector per row), writing plain AB with row stride 32.
-  @inline(__always)
-  private static func tile4x16(kc: Int, a: UnsafePointer<Float>, aRow: Int, aStep: Int, b: UnsafePointer<Float>,
-                              bStep: Int, c: UnsafeMutablePointer<Float>) {
-    let z = SIMD16<Float>()
-    var c0 = z, c1 = z, c2 = z, c3 = z
-    var ap = a
-    var bp = UnsafeRawPointer(b)
-    let bBytes = bStep &* 4
-    var p = 0
-    while p < kc {
-      let b0 = bp.loadUnaligned(as: SIMD16<Float>.self)
-      c0 = c0.addingProduct(SIMD16<Float>(repeating: ap[0]), b0)
-      c1 = c1.addingProduct(SIMD16<Float>(repeating: ap[1 &* aRow]), b0)
-      c2 = c2.addingProduct(SIMD16<Float>(repeating: ap[2 &* aRow]), b0)
-      c3 = c3.addingProduct(SIMD16<Float>(repeating: ap[3 &* aRow]), b0)
-      ap += aStep
-      bp += bBytes
-      p &+= 1
-    }
-    let raw = UnsafeMutableRawPointer(c)
-    raw.storeBytes(of: c0, toByteOffset: 0, as: SIMD16<Float>.self)
-    raw.storeBytes(of: c1, toByteOffset: 128, as: SIMD16<Float>.self)
-    raw.storeBytes(of: c2, toByteOffset: 256, as: SIMD16<Float>.self)
-    raw.storeBytes(of: c3, toByteOffset: 384, as: SIMD16<Float>.self)
-  }
-
-  /// The 8×16 edge kernel (one vector per row), writing plain AB with row stride 32.
-  @inline(__always)
-  private static func tile8x16(kc: Int, a: UnsafePointer<Float>, aRow: Int, aStep: Int, b: UnsafePointer<Float>,
-                              bStep: Int, c: UnsafeMutablePointer<Float>) {
-    let z = SIMD16<Float>()
-    var c0 = z, c1 = z, c2 = z, c3 = z
-    var c4 = z, c5 = z, c6 = z, c7 = z
-    var ap = a
-    var bp = UnsafeRawPointer(b)
-    let bBytes = bStep &* 4
-    var p = 0
-    while p < kc {
-      let b0 = bp.loadUnaligned(as: SIMD16<Float>.self)
-      c0 = c0.addingProduct(SIMD16<Float>(repeating: ap[0]), b0)
-      c1 = c1.addingProduct(SIMD16<Float>(repeating: ap[1 &* aRow]), b0)
-      c2 = c2.addingProduct(SIMD16<Float>(repeating: ap[2 &* aRow]), b0)
-      c3 = c3.addingProduct(SIMD16<Float>(repeating: ap[3 &* aRow]), b0)
-      c4 = c4.addingProduct(SIMD16<Float>(repeating: ap[4 &* aRow]), b0)
-      c5 = c5.addingProduct(SIMD16<Float>(repeating: ap[5 &* aRow]), b0)
-      c6 = c6.addingProduct(SIMD16<Float>(repeating: ap[6 &* aRow]), b0)
-      c7 = c7.addingProduct(SIMD16<Float>(repeating: ap[7 &* aRow]), b0)
-      ap += aStep
-      bp += bBytes
-      p &+= 1
-    }
-    let raw = UnsafeMutableRawPointer(c)
-    raw.storeBytes(of: c0, toByteOffset: 0, as: SIMD16<Float>.self)
-    raw.storeBytes(of: c1, toByteOffset: 128, as: SIMD16<Float>.self)
-    raw.storeBytes(of: c2, toByteOffset: 256, as: SIMD16<Float>.self)
-    raw.storeBytes(of: c3, toByteOffset: 384, as: SIMD16<Float>.self)
-    raw.storeBytes(of: c4, toByteOffset: 512, as: SIMD16<Float>.self)
-    raw.storeBytes(of: c5, toByteOffset: 640, as: SIMD16<Float>.self)
-    raw.storeBytes(of: c6, toByteOffset: 768, as: SIMD16<Float>.self)
-    raw.storeBytes(of: c7, toByteOffset: 896, as: SIMD16<Float>.self)
-  }
-
-  /// The 12×16 edge kernel (one vector per row), writing plain AB with row stride 32.
-  @inline(__always)
-  private static func tile12x16(kc: Int, a: UnsafePointer<Float>, aRow: Int, aStep: Int, b: UnsafePointer<Float>,
-                              bStep: Int, c: UnsafeMutablePointer<Float>) {
-    let z = SIMD16<Float>()
-    var c0 = z, c1 = z, c2 = z, c3 = z
-    var c4 = z, c5 = z, c6 = z, c7 = z
-    var c8 = z, c9 = z, c10 = z, c11 = z
-    var ap = a
-    var bp = UnsafeRawPointer(b)
-    let bBytes = bStep &* 4
-    var p = 0
-    while p < kc {
-      let b0 = bp.loadUnaligned(as: SIMD16<Float>.self)
-      c0 = c0.addingProduct(SIMD16<Float>(repeating: ap[0]), b0)
-      c1 = c1.addingProduct(SIMD16<Float>(repeating: ap[1 &* aRow]), b0)
-      c2 = c2.addingProduct(SIMD16<Float>(repeating: ap[2 &* aRow]), b0)
-      c3 = c3.addingProduct(SIMD16<Float>(repeating: ap[3 &* aRow]), b0)
-      c4 = c4.addingProduct(SIMD16<Float>(repeating: ap[4 &* aRow]), b0)
-      c5 = c5.addingProduct(SIMD16<Float>(repeating: ap[5 &* aRow]), b0)
-      c6 = c6.addingProduct(SIMD16<Float>(repeating: ap[6 &* aRow]), b0)
-      c7 = c7.addingProduct(SIMD16<Float>(repeating: ap[7 &* aRow]), b0)
-      c8 = c8.addingProduct(SIMD16<Float>(repeating: ap[8 &* aRow]), b0)
-      c9 = c9.addingProduct(SIMD16<Float>(repeating: ap[9 &* aRow]), b0)
-      c10 = c10.addingProduct(SIMD16<Float>(repeating: ap[10 &* aRow]), b0)
-      c11 = c11.addingProduct(SIMD16<Float>(repeating: ap[11 &* aRow]), b0)
-      ap += aStep
-      bp += bBytes
-      p &+= 1
-    }
-    let raw = UnsafeMutableRawPointer(c)
-    raw.storeBytes(of: c0, toByteOffset: 0, as: SIMD16<Float>.self)
-    raw.storeBytes(of: c1, toByteOffset: 128, as: SIMD16<Float>.self)
-    raw.storeBytes(of: c2, toByteOffset: 256, as: SIMD16<Float>.self)
-    raw.storeBytes(of: c3, toByteOffset: 384, as: SIMD16<Float>.self)
-    raw.storeBytes(of: c4, toByteOffset: 512, as: SIMD16<Float>.self)
-    raw.storeBytes(of: c5, toByteOffset: 640, as: SIMD16<Float>.self)
-    raw.storeBytes(of: c6, toByteOffset: 768, as: SIMD16<Float>.self)
-    raw.storeBytes(of: c7, toByteOffset: 896, as: SIMD16<Float>.self)
-    raw.storeBytes(of: c8, toByteOffset: 1024, as: SIMD16<Float>.self)
-    raw.storeBytes(of: c9, toByteOffset: 1152, as: SIMD16<Float>.self)
-    raw.storeBytes(of: c10, toByteOffset: 1280, as: SIMD16<Float>.self)
-    raw.storeBytes(of: c11, toByteOffset: 1408, as: SIMD16<Float>.self)
-  }
   /// The 12-row kernel: 12×32 accumulators in 24 `SIMD16<Float>` registers.
   @inline(__always)
   private static func tile12(kc: Int, a: UnsafePointer<Float>, aRow: Int, aStep: Int, b: UnsafePointer<Float>,
                            bStep: Int, c: UnsafeMutablePointer<Float>, ldc: Int, alpha: Float, beta: Float,
-                           store: Store) {
-    let z = SIMD16<Float>()
+                           store: Store, fused: Bool) {
+    let z = V()
     var c00 = z, c01 = z, c10 = z, c11 = z, c20 = z, c21 = z
     var c30 = z, c31 = z, c40 = z, c41 = z, c50 = z, c51 = z
     var c60 = z, c61 = z, c70 = z, c71 = z, c80 = z, c81 = z
@@ -201,25 +165,36 @@ enum GEMMKernel {
     let bBytes = bStep &* 4
     var p = 0
     while p < kc {
-      let b0 = bp.loadUnaligned(as: SIMD16<Float>.self)
-      let b1 = bp.loadUnaligned(fromByteOffset: 64, as: SIMD16<Float>.self)
-      let a0 = SIMD16<Float>(repeating: ap[0]); c00 = c00.addingProduct(a0, b0); c01 = c01.addingProduct(a0, b1)
-      let a1 = SIMD16<Float>(repeating: ap[1 &* aRow]); c10 = c10.addingProduct(a1, b0); c11 = c11.addingProduct(a1, b1)
-      let a2 = SIMD16<Float>(repeating: ap[2 &* aRow]); c20 = c20.addingProduct(a2, b0); c21 = c21.addingProduct(a2, b1)
-      let a3 = SIMD16<Float>(repeating: ap[3 &* aRow]); c30 = c30.addingProduct(a3, b0); c31 = c31.addingProduct(a3, b1)
-      let a4 = SIMD16<Float>(repeating: ap[4 &* aRow]); c40 = c40.addingProduct(a4, b0); c41 = c41.addingProduct(a4, b1)
-      let a5 = SIMD16<Float>(repeating: ap[5 &* aRow]); c50 = c50.addingProduct(a5, b0); c51 = c51.addingProduct(a5, b1)
-      let a6 = SIMD16<Float>(repeating: ap[6 &* aRow]); c60 = c60.addingProduct(a6, b0); c61 = c61.addingProduct(a6, b1)
-      let a7 = SIMD16<Float>(repeating: ap[7 &* aRow]); c70 = c70.addingProduct(a7, b0); c71 = c71.addingProduct(a7, b1)
-      let a8 = SIMD16<Float>(repeating: ap[8 &* aRow]); c80 = c80.addingProduct(a8, b0); c81 = c81.addingProduct(a8, b1)
-      let a9 = SIMD16<Float>(repeating: ap[9 &* aRow]); c90 = c90.addingProduct(a9, b0); c91 = c91.addingProduct(a9, b1)
-      let a10 = SIMD16<Float>(repeating: ap[10 &* aRow]); c100 = c100.addingProduct(a10, b0); c101 = c101.addingProduct(a10, b1)
-      let a11 = SIMD16<Float>(repeating: ap[11 &* aRow]); c110 = c110.addingProduct(a11, b0); c111 = c111.addingProduct(a11, b1)
+      let b0 = bp.loadUnaligned(as: V.self), b1 = bp.loadUnaligned(fromByteOffset: 64, as: V.self)
+      let a0 = V(repeating: ap[0])
+      c00 = madd(c00, a0, b0, fused); c01 = madd(c01, a0, b1, fused)
+      let a1 = V(repeating: ap[1 &* aRow])
+      c10 = madd(c10, a1, b0, fused); c11 = madd(c11, a1, b1, fused)
+      let a2 = V(repeating: ap[2 &* aRow])
+      c20 = madd(c20, a2, b0, fused); c21 = madd(c21, a2, b1, fused)
+      let a3 = V(repeating: ap[3 &* aRow])
+      c30 = madd(c30, a3, b0, fused); c31 = madd(c31, a3, b1, fused)
+      let a4 = V(repeating: ap[4 &* aRow])
+      c40 = madd(c40, a4, b0, fused); c41 = madd(c41, a4, b1, fused)
+      let a5 = V(repeating: ap[5 &* aRow])
+      c50 = madd(c50, a5, b0, fused); c51 = madd(c51, a5, b1, fused)
+      let a6 = V(repeating: ap[6 &* aRow])
+      c60 = madd(c60, a6, b0, fused); c61 = madd(c61, a6, b1, fused)
+      let a7 = V(repeating: ap[7 &* aRow])
+      c70 = madd(c70, a7, b0, fused); c71 = madd(c71, a7, b1, fused)
+      let a8 = V(repeating: ap[8 &* aRow])
+      c80 = madd(c80, a8, b0, fused); c81 = madd(c81, a8, b1, fused)
+      let a9 = V(repeating: ap[9 &* aRow])
+      c90 = madd(c90, a9, b0, fused); c91 = madd(c91, a9, b1, fused)
+      let a10 = V(repeating: ap[10 &* aRow])
+      c100 = madd(c100, a10, b0, fused); c101 = madd(c101, a10, b1, fused)
+      let a11 = V(repeating: ap[11 &* aRow])
+      c110 = madd(c110, a11, b0, fused); c111 = madd(c111, a11, b1, fused)
       ap += aStep
       bp += bBytes
       p &+= 1
     }
-    let va = SIMD16<Float>(repeating: alpha), vb = SIMD16<Float>(repeating: beta)
+    let va = V(repeating: alpha), vb = V(repeating: beta)
     storeRow(c00, c01, c + 0 &* ldc, alpha: va, beta: vb, store: store)
     storeRow(c10, c11, c + 1 &* ldc, alpha: va, beta: vb, store: store)
     storeRow(c20, c21, c + 2 &* ldc, alpha: va, beta: vb, store: store)
@@ -238,8 +213,8 @@ enum GEMMKernel {
   @inline(__always)
   private static func tile8(kc: Int, a: UnsafePointer<Float>, aRow: Int, aStep: Int, b: UnsafePointer<Float>,
                            bStep: Int, c: UnsafeMutablePointer<Float>, ldc: Int, alpha: Float, beta: Float,
-                           store: Store) {
-    let z = SIMD16<Float>()
+                           store: Store, fused: Bool) {
+    let z = V()
     var c00 = z, c01 = z, c10 = z, c11 = z, c20 = z, c21 = z, c30 = z, c31 = z
     var c40 = z, c41 = z, c50 = z, c51 = z, c60 = z, c61 = z, c70 = z, c71 = z
     var ap = a
@@ -247,21 +222,28 @@ enum GEMMKernel {
     let bBytes = bStep &* 4
     var p = 0
     while p < kc {
-      let b0 = bp.loadUnaligned(as: SIMD16<Float>.self)
-      let b1 = bp.loadUnaligned(fromByteOffset: 64, as: SIMD16<Float>.self)
-      let a0 = SIMD16<Float>(repeating: ap[0]); c00 = c00.addingProduct(a0, b0); c01 = c01.addingProduct(a0, b1)
-      let a1 = SIMD16<Float>(repeating: ap[1 &* aRow]); c10 = c10.addingProduct(a1, b0); c11 = c11.addingProduct(a1, b1)
-      let a2 = SIMD16<Float>(repeating: ap[2 &* aRow]); c20 = c20.addingProduct(a2, b0); c21 = c21.addingProduct(a2, b1)
-      let a3 = SIMD16<Float>(repeating: ap[3 &* aRow]); c30 = c30.addingProduct(a3, b0); c31 = c31.addingProduct(a3, b1)
-      let a4 = SIMD16<Float>(repeating: ap[4 &* aRow]); c40 = c40.addingProduct(a4, b0); c41 = c41.addingProduct(a4, b1)
-      let a5 = SIMD16<Float>(repeating: ap[5 &* aRow]); c50 = c50.addingProduct(a5, b0); c51 = c51.addingProduct(a5, b1)
-      let a6 = SIMD16<Float>(repeating: ap[6 &* aRow]); c60 = c60.addingProduct(a6, b0); c61 = c61.addingProduct(a6, b1)
-      let a7 = SIMD16<Float>(repeating: ap[7 &* aRow]); c70 = c70.addingProduct(a7, b0); c71 = c71.addingProduct(a7, b1)
+      let b0 = bp.loadUnaligned(as: V.self), b1 = bp.loadUnaligned(fromByteOffset: 64, as: V.self)
+      let a0 = V(repeating: ap[0])
+      c00 = madd(c00, a0, b0, fused); c01 = madd(c01, a0, b1, fused)
+      let a1 = V(repeating: ap[1 &* aRow])
+      c10 = madd(c10, a1, b0, fused); c11 = madd(c11, a1, b1, fused)
+      let a2 = V(repeating: ap[2 &* aRow])
+      c20 = madd(c20, a2, b0, fused); c21 = madd(c21, a2, b1, fused)
+      let a3 = V(repeating: ap[3 &* aRow])
+      c30 = madd(c30, a3, b0, fused); c31 = madd(c31, a3, b1, fused)
+      let a4 = V(repeating: ap[4 &* aRow])
+      c40 = madd(c40, a4, b0, fused); c41 = madd(c41, a4, b1, fused)
+      let a5 = V(repeating: ap[5 &* aRow])
+      c50 = madd(c50, a5, b0, fused); c51 = madd(c51, a5, b1, fused)
+      let a6 = V(repeating: ap[6 &* aRow])
+      c60 = madd(c60, a6, b0, fused); c61 = madd(c61, a6, b1, fused)
+      let a7 = V(repeating: ap[7 &* aRow])
+      c70 = madd(c70, a7, b0, fused); c71 = madd(c71, a7, b1, fused)
       ap += aStep
       bp += bBytes
       p &+= 1
     }
-    let va = SIMD16<Float>(repeating: alpha), vb = SIMD16<Float>(repeating: beta)
+    let va = V(repeating: alpha), vb = V(repeating: beta)
     storeRow(c00, c01, c + 0 &* ldc, alpha: va, beta: vb, store: store)
     storeRow(c10, c11, c + 1 &* ldc, alpha: va, beta: vb, store: store)
     storeRow(c20, c21, c + 2 &* ldc, alpha: va, beta: vb, store: store)
@@ -276,28 +258,139 @@ enum GEMMKernel {
   @inline(__always)
   private static func tile4(kc: Int, a: UnsafePointer<Float>, aRow: Int, aStep: Int, b: UnsafePointer<Float>,
                            bStep: Int, c: UnsafeMutablePointer<Float>, ldc: Int, alpha: Float, beta: Float,
-                           store: Store) {
-    let z = SIMD16<Float>()
+                           store: Store, fused: Bool) {
+    let z = V()
     var c00 = z, c01 = z, c10 = z, c11 = z, c20 = z, c21 = z, c30 = z, c31 = z
     var ap = a
     var bp = UnsafeRawPointer(b)
     let bBytes = bStep &* 4
     var p = 0
     while p < kc {
-      let b0 = bp.loadUnaligned(as: SIMD16<Float>.self)
-      let b1 = bp.loadUnaligned(fromByteOffset: 64, as: SIMD16<Float>.self)
-      let a0 = SIMD16<Float>(repeating: ap[0]); c00 = c00.addingProduct(a0, b0); c01 = c01.addingProduct(a0, b1)
-      let a1 = SIMD16<Float>(repeating: ap[1 &* aRow]); c10 = c10.addingProduct(a1, b0); c11 = c11.addingProduct(a1, b1)
-      let a2 = SIMD16<Float>(repeating: ap[2 &* aRow]); c20 = c20.addingProduct(a2, b0); c21 = c21.addingProduct(a2, b1)
-      let a3 = SIMD16<Float>(repeating: ap[3 &* aRow]); c30 = c30.addingProduct(a3, b0); c31 = c31.addingProduct(a3, b1)
+      let b0 = bp.loadUnaligned(as: V.self), b1 = bp.loadUnaligned(fromByteOffset: 64, as: V.self)
+      let a0 = V(repeating: ap[0])
+      c00 = madd(c00, a0, b0, fused); c01 = madd(c01, a0, b1, fused)
+      let a1 = V(repeating: ap[1 &* aRow])
+      c10 = madd(c10, a1, b0, fused); c11 = madd(c11, a1, b1, fused)
+      let a2 = V(repeating: ap[2 &* aRow])
+      c20 = madd(c20, a2, b0, fused); c21 = madd(c21, a2, b1, fused)
+      let a3 = V(repeating: ap[3 &* aRow])
+      c30 = madd(c30, a3, b0, fused); c31 = madd(c31, a3, b1, fused)
       ap += aStep
       bp += bBytes
       p &+= 1
     }
-    let va = SIMD16<Float>(repeating: alpha), vb = SIMD16<Float>(repeating: beta)
+    let va = V(repeating: alpha), vb = V(repeating: beta)
     storeRow(c00, c01, c + 0 &* ldc, alpha: va, beta: vb, store: store)
     storeRow(c10, c11, c + 1 &* ldc, alpha: va, beta: vb, store: store)
     storeRow(c20, c21, c + 2 &* ldc, alpha: va, beta: vb, store: store)
     storeRow(c30, c31, c + 3 &* ldc, alpha: va, beta: vb, store: store)
+  }
+
+  /// The 12×16 edge kernel (one vector per row), writing plain AB with row stride 32.
+  @inline(__always)
+  private static func tile12x16(kc: Int, a: UnsafePointer<Float>, aRow: Int, aStep: Int, b: UnsafePointer<Float>,
+                              bStep: Int, c: UnsafeMutablePointer<Float>, fused: Bool) {
+    let z = V()
+    var c0 = z, c1 = z, c2 = z, c3 = z
+    var c4 = z, c5 = z, c6 = z, c7 = z
+    var c8 = z, c9 = z, c10 = z, c11 = z
+    var ap = a
+    var bp = UnsafeRawPointer(b)
+    let bBytes = bStep &* 4
+    var p = 0
+    while p < kc {
+      let b0 = bp.loadUnaligned(as: V.self)
+      c0 = madd(c0, V(repeating: ap[0]), b0, fused)
+      c1 = madd(c1, V(repeating: ap[1 &* aRow]), b0, fused)
+      c2 = madd(c2, V(repeating: ap[2 &* aRow]), b0, fused)
+      c3 = madd(c3, V(repeating: ap[3 &* aRow]), b0, fused)
+      c4 = madd(c4, V(repeating: ap[4 &* aRow]), b0, fused)
+      c5 = madd(c5, V(repeating: ap[5 &* aRow]), b0, fused)
+      c6 = madd(c6, V(repeating: ap[6 &* aRow]), b0, fused)
+      c7 = madd(c7, V(repeating: ap[7 &* aRow]), b0, fused)
+      c8 = madd(c8, V(repeating: ap[8 &* aRow]), b0, fused)
+      c9 = madd(c9, V(repeating: ap[9 &* aRow]), b0, fused)
+      c10 = madd(c10, V(repeating: ap[10 &* aRow]), b0, fused)
+      c11 = madd(c11, V(repeating: ap[11 &* aRow]), b0, fused)
+      ap += aStep
+      bp += bBytes
+      p &+= 1
+    }
+    let raw = UnsafeMutableRawPointer(c)
+    raw.storeBytes(of: c0, toByteOffset: 0, as: V.self)
+    raw.storeBytes(of: c1, toByteOffset: 128, as: V.self)
+    raw.storeBytes(of: c2, toByteOffset: 256, as: V.self)
+    raw.storeBytes(of: c3, toByteOffset: 384, as: V.self)
+    raw.storeBytes(of: c4, toByteOffset: 512, as: V.self)
+    raw.storeBytes(of: c5, toByteOffset: 640, as: V.self)
+    raw.storeBytes(of: c6, toByteOffset: 768, as: V.self)
+    raw.storeBytes(of: c7, toByteOffset: 896, as: V.self)
+    raw.storeBytes(of: c8, toByteOffset: 1024, as: V.self)
+    raw.storeBytes(of: c9, toByteOffset: 1152, as: V.self)
+    raw.storeBytes(of: c10, toByteOffset: 1280, as: V.self)
+    raw.storeBytes(of: c11, toByteOffset: 1408, as: V.self)
+  }
+
+  /// The 8×16 edge kernel (one vector per row), writing plain AB with row stride 32.
+  @inline(__always)
+  private static func tile8x16(kc: Int, a: UnsafePointer<Float>, aRow: Int, aStep: Int, b: UnsafePointer<Float>,
+                              bStep: Int, c: UnsafeMutablePointer<Float>, fused: Bool) {
+    let z = V()
+    var c0 = z, c1 = z, c2 = z, c3 = z
+    var c4 = z, c5 = z, c6 = z, c7 = z
+    var ap = a
+    var bp = UnsafeRawPointer(b)
+    let bBytes = bStep &* 4
+    var p = 0
+    while p < kc {
+      let b0 = bp.loadUnaligned(as: V.self)
+      c0 = madd(c0, V(repeating: ap[0]), b0, fused)
+      c1 = madd(c1, V(repeating: ap[1 &* aRow]), b0, fused)
+      c2 = madd(c2, V(repeating: ap[2 &* aRow]), b0, fused)
+      c3 = madd(c3, V(repeating: ap[3 &* aRow]), b0, fused)
+      c4 = madd(c4, V(repeating: ap[4 &* aRow]), b0, fused)
+      c5 = madd(c5, V(repeating: ap[5 &* aRow]), b0, fused)
+      c6 = madd(c6, V(repeating: ap[6 &* aRow]), b0, fused)
+      c7 = madd(c7, V(repeating: ap[7 &* aRow]), b0, fused)
+      ap += aStep
+      bp += bBytes
+      p &+= 1
+    }
+    let raw = UnsafeMutableRawPointer(c)
+    raw.storeBytes(of: c0, toByteOffset: 0, as: V.self)
+    raw.storeBytes(of: c1, toByteOffset: 128, as: V.self)
+    raw.storeBytes(of: c2, toByteOffset: 256, as: V.self)
+    raw.storeBytes(of: c3, toByteOffset: 384, as: V.self)
+    raw.storeBytes(of: c4, toByteOffset: 512, as: V.self)
+    raw.storeBytes(of: c5, toByteOffset: 640, as: V.self)
+    raw.storeBytes(of: c6, toByteOffset: 768, as: V.self)
+    raw.storeBytes(of: c7, toByteOffset: 896, as: V.self)
+  }
+
+  /// The 4×16 edge kernel (one vector per row), writing plain AB with row stride 32.
+  @inline(__always)
+  private static func tile4x16(kc: Int, a: UnsafePointer<Float>, aRow: Int, aStep: Int, b: UnsafePointer<Float>,
+                              bStep: Int, c: UnsafeMutablePointer<Float>, fused: Bool) {
+    let z = V()
+    var c0 = z, c1 = z, c2 = z, c3 = z
+    var ap = a
+    var bp = UnsafeRawPointer(b)
+    let bBytes = bStep &* 4
+    var p = 0
+    while p < kc {
+      let b0 = bp.loadUnaligned(as: V.self)
+      c0 = madd(c0, V(repeating: ap[0]), b0, fused)
+      c1 = madd(c1, V(repeating: ap[1 &* aRow]), b0, fused)
+      c2 = madd(c2, V(repeating: ap[2 &* aRow]), b0, fused)
+      c3 = madd(c3, V(repeating: ap[3 &* aRow]), b0, fused)
+      ap += aStep
+      bp += bBytes
+      p &+= 1
+    }
+    let raw = UnsafeMutableRawPointer(c)
+    raw.storeBytes(of: c0, toByteOffset: 0, as: V.self)
+    raw.storeBytes(of: c1, toByteOffset: 128, as: V.self)
+    raw.storeBytes(of: c2, toByteOffset: 256, as: V.self)
+    raw.storeBytes(of: c3, toByteOffset: 384, as: V.self)
   }
 }

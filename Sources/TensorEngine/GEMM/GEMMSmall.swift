@@ -35,6 +35,7 @@ enum GEMMSmall {
                     a: UnsafePointer<Float>, lda: Int, b: UnsafePointer<Float>, ldb: Int,
                     beta: Float, c: UnsafeMutablePointer<Float>, ldc: Int) {
     NativeGEMM.scale(m: m, n: n, beta: beta, c: c, ldc: ldc)
+    let fused = GEMMKernel.fusedMultiplyAdd
     if transB {
       // C[i, j] += alpha · ⟨op(A) row i, B row j⟩; op(A) row i is gathered when A is transposed.
       withUnsafeTemporaryAllocation(of: Float.self, capacity: transA ? k : 0) { tmp in
@@ -47,7 +48,7 @@ enum GEMMSmall {
             arow = a + i * lda
           }
           let crow = c + i * ldc
-          for j in 0..<n { crow[j] += alpha * dot(arow, b + j * ldb, k) }
+          for j in 0..<n { crow[j] += alpha * dot(arow, b + j * ldb, k, fused) }
         }
       }
       return
@@ -61,51 +62,56 @@ enum GEMMSmall {
       if m <= 8 {
         for p in 0..<k {
           let brow = b + p * ldb + j0
-          for i in 0..<m { axpy(alpha * (transA ? a[p * lda + i] : a[i * lda + p]), brow, c + i * ldc + j0, w) }
+          for i in 0..<m { axpy(alpha * (transA ? a[p * lda + i] : a[i * lda + p]), brow, c + i * ldc + j0, w, fused) }
         }
       } else {
         for i in 0..<m {
           let crow = c + i * ldc + j0
-          for p in 0..<k { axpy(alpha * (transA ? a[p * lda + i] : a[i * lda + p]), b + p * ldb + j0, crow, w) }
+          for p in 0..<k {
+            axpy(alpha * (transA ? a[p * lda + i] : a[i * lda + p]), b + p * ldb + j0, crow, w, fused)
+          }
         }
       }
       j0 += w
     }
   }
 
-  /// y[0..<n] += s · x[0..<n].
+  /// y[0..<n] += s · x[0..<n] (`fused`: with FMA, see `GEMMKernel.fusedMultiplyAdd`).
   @inline(__always)
-  static func axpy(_ s: Float, _ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ n: Int) {
+  static func axpy(_ s: Float, _ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ n: Int,
+                   _ fused: Bool) {
     let vs = SIMD16<Float>(repeating: s)
     var j = 0
     while j + 16 <= n {
       let xv = UnsafeRawPointer(x + j).loadUnaligned(as: SIMD16<Float>.self)
       let yp = UnsafeMutableRawPointer(y + j)
-      yp.storeBytes(of: yp.loadUnaligned(as: SIMD16<Float>.self).addingProduct(vs, xv), as: SIMD16<Float>.self)
+      yp.storeBytes(of: GEMMKernel.madd(yp.loadUnaligned(as: SIMD16<Float>.self), vs, xv, fused),
+                    as: SIMD16<Float>.self)
       j += 16
     }
-    while j < n { y[j] = y[j].addingProduct(s, x[j]); j += 1 }
+    while j < n { y[j] = fused ? y[j].addingProduct(s, x[j]) : y[j] + s * x[j]; j += 1 }
   }
 
   /// ⟨x, y⟩ over n floats, in two SIMD accumulators.
   @inline(__always)
-  static func dot(_ x: UnsafePointer<Float>, _ y: UnsafePointer<Float>, _ n: Int) -> Float {
+  static func dot(_ x: UnsafePointer<Float>, _ y: UnsafePointer<Float>, _ n: Int, _ fused: Bool) -> Float {
     var s0 = SIMD16<Float>(), s1 = SIMD16<Float>()
     var p = 0
     while p + 32 <= n {
       let xr = UnsafeRawPointer(x + p), yr = UnsafeRawPointer(y + p)
-      s0 = s0.addingProduct(xr.loadUnaligned(as: SIMD16<Float>.self), yr.loadUnaligned(as: SIMD16<Float>.self))
-      s1 = s1.addingProduct(xr.loadUnaligned(fromByteOffset: 64, as: SIMD16<Float>.self),
-                            yr.loadUnaligned(fromByteOffset: 64, as: SIMD16<Float>.self))
+      s0 = GEMMKernel.madd(s0, xr.loadUnaligned(as: SIMD16<Float>.self), yr.loadUnaligned(as: SIMD16<Float>.self),
+                           fused)
+      s1 = GEMMKernel.madd(s1, xr.loadUnaligned(fromByteOffset: 64, as: SIMD16<Float>.self),
+                           yr.loadUnaligned(fromByteOffset: 64, as: SIMD16<Float>.self), fused)
       p += 32
     }
     if p + 16 <= n {
-      s0 = s0.addingProduct(UnsafeRawPointer(x + p).loadUnaligned(as: SIMD16<Float>.self),
-                            UnsafeRawPointer(y + p).loadUnaligned(as: SIMD16<Float>.self))
+      s0 = GEMMKernel.madd(s0, UnsafeRawPointer(x + p).loadUnaligned(as: SIMD16<Float>.self),
+                           UnsafeRawPointer(y + p).loadUnaligned(as: SIMD16<Float>.self), fused)
       p += 16
     }
     var s = (s0 + s1).sum()
-    while p < n { s = s.addingProduct(x[p], y[p]); p += 1 }
+    while p < n { s = fused ? s.addingProduct(x[p], y[p]) : s + x[p] * y[p]; p += 1 }
     return s
   }
 }
