@@ -21,7 +21,7 @@ struct SearchArtifacts {
 
   /// The front's configs, decoded from the records.
   func frontConfigs() throws -> [(CandidateRecord, GPT2Config)] {
-    try result.frontCandidates.map { ($0, try $0.config.decode(as: GPT2Config.self)) }
+    try result.frontCandidates.map { ($0, try $0.config.decode(as: GPT2Config.self).trimmed) }
   }
 
   func writeAll() throws {

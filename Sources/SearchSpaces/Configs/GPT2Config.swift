@@ -87,6 +87,13 @@ public struct GPT2Config: ArchitectureConfig, Hashable {
 
   /// The embedding width actually used (resolves -1).
   public var embedWidth: Int { dEmbed == -1 ? dModel : dEmbed }
+  /// The same model with the unused per-layer entries (beyond n_layer) dropped, for export.
+  public var trimmed: GPT2Config {
+    var c = self
+    c.dInner = activeInner
+    c.nHead = activeHeads
+    return c
+  }
   /// Active FFN widths (first n_layer).
   public var activeInner: [Int] { Array(dInner.prefix(nLayer)) }
   /// Active head counts (first n_layer).
