@@ -1,8 +1,9 @@
 // Inference-only interpreter of a recipe cell (no autograd), as used by the hidden-covariance proxy.
 //
 // Same arithmetic as `RecurrentLayer.forward`, organised for speed: the weights of all `linear`
-// nodes that read the same graph input are packed side by side, so one GEMM per step and per state
-// serves every node (an LSTM's four gates are one [B, H]·[H, 4H] product), and the x-terms of all
+// nodes that read the same source (a state or a node) are packed side by side, so one GEMM per step
+// and per source serves every reader (an LSTM's four gates are one [B, H]·[H, 4H] product, computed
+// as soon as the source is known), and the x-terms of all
 // steps are one [T·B, I]·[I, kx·H] product before the loop. Elementwise nodes are plain
 // single-threaded loops on preallocated [B, H] buffers (`CellKernels`; B·H floats are too few to
 // be worth threading). Shapes: T steps, B streams, I input width, H hidden width, k nodes in a group.
@@ -10,7 +11,8 @@ import Foundation
 import SearchSpaces
 import TensorEngine
 
-/// A layer's weights packed by graph input.
+/// A layer's weights packed by source: the x-weights of all linear nodes side by side, and for every
+/// state or node that linear nodes read, their weights for it side by side.
 final class PackedCell {
   let inputWidth: Int
   let hidden: Int
@@ -19,11 +21,11 @@ final class PackedCell {
   let wx: Tensor?
   /// Biases of the x-nodes [kx·H]; nodes without x add their bias per step.
   let bx: Tensor?
-  /// Per state i: the linear nodes reading `h_prev_i` and their packed weights [H, k_i·H].
-  let hNodes: [[String]]
-  let wh: [Tensor?]
-  /// Linear-node inputs that are other nodes: (input name, summed weight [H, H]).
-  let inner: [String: [(input: String, weight: Tensor)]]
+  /// Per non-x source (a state `h_prev_i` or a node): the linear nodes reading it, in packed-column
+  /// order, and their summed weights for it [H, k·H]. One GEMM per source and step serves them all.
+  let groups: [String: (nodes: [String], weight: Tensor)]
+  /// Per linear node: the (source, column block) pairs it sums.
+  let slots: [String: [(source: String, slot: Int)]]
 
   init(_ layer: RecurrentLayer) {
     let g = layer.graph, h = layer.hidden
@@ -54,51 +56,49 @@ final class PackedCell {
       for (j, n) in xNodes.enumerated() { (b.pointer + j * h).update(from: layer.linear[n]!.bias.contiguous().pointer, count: h) }
       bx = b
     }
-    var hn: [[String]] = [], whs: [Tensor?] = []
-    for i in 0..<g.stateCount {
-      let nodes = linearNodes.filter { g.nodes[$0]!.input.contains("h_prev_\(i)") }
-      hn.append(nodes)
-      whs.append(pack(nodes, source: "h_prev_\(i)", rows: h))
+    var gs: [String: (nodes: [String], weight: Tensor)] = [:]
+    var sl: [String: [(source: String, slot: Int)]] = [:]
+    let sources = (0..<g.stateCount).map { "h_prev_\($0)" } + g.order
+    for src in sources {
+      let readers = linearNodes.filter { g.nodes[$0]!.input.contains(src) }
+      guard let w = pack(readers, source: src, rows: h) else { continue }
+      gs[src] = (readers, w)
+      for (j, n) in readers.enumerated() { sl[n, default: []].append((src, j)) }
     }
-    hNodes = hn
-    wh = whs
-    var inn: [String: [(String, Tensor)]] = [:]
-    for n in linearNodes {
-      let others = Set(g.nodes[n]!.input.filter { g.nodes[$0] != nil })
-      if others.isEmpty { continue }
-      inn[n] = others.sorted().map { ($0, pack([n], source: $0, rows: h)!) }
-    }
-    inner = inn
+    groups = gs
+    slots = sl
   }
 }
 
 extension RecurrentLayer {
-  /// Runs the layer over T steps from zero states without autograd. `input` is [T·B, I]; returns
-  /// the outputs [T·B, H] and, when `recordIncoming`, the incoming `h_prev_0` of every step
-  /// [T·B, H] (step 0's is the zero initial state).
-  public func infer(_ input: Tensor, steps: Int, streams: Int, recordIncoming: Bool) throws -> (output: Tensor, incoming: Tensor?) {
+  /// Runs the layer over T steps from zero states without autograd. `input` is [T·B, I], or, with
+  /// `rowIndex` (T·B entries), [U, I] distinct rows of which sample i uses row `rowIndex[i]` (the
+  /// first layer's embeddings: a batch of 3,500 tokens has ~1,300 distinct ones, and the x-terms
+  /// are computed once per distinct row). Returns the outputs [T·B, H] and, when
+  /// `recordIncoming`, the incoming `h_prev_0` of every step [T·B, H] (step 0's is the zero state).
+  public func infer(_ input: Tensor, rowIndex: [Int]? = nil, steps: Int, streams: Int,
+                    recordIncoming: Bool) throws -> (output: Tensor, incoming: Tensor?) {
     let (t, b, h, g) = (steps, streams, hidden, graph)
-    guard input.shape == [t * b, inputWidth] else {
+    let rowsIn = rowIndex == nil ? t * b : input.shape.first ?? 0
+    guard input.shape == [rowsIn, inputWidth], rowIndex.map({ $0.count == t * b && $0.allSatisfy { $0 >= 0 && $0 < rowsIn } }) ?? true else {
       throw TensorError.shapeMismatch(op: "recurrent layer \(index)", shapes: [input.shape, [t * b, inputWidth]],
-                                      reason: "input must be [steps·streams, input width]")
+                                      reason: "input must be [steps·streams, input width] (or distinct rows with a valid rowIndex)")
     }
     let p = PackedCell(self)
     let x = input.contiguous()
     return try withNoGrad {
-      // x-terms of every step and x-node, biases included: [T·B, kx·H].
+      // x-terms of every input row and x-node, biases included: [rowsIn, kx·H].
       var xp: Tensor? = nil
       let ldx = p.xNodes.count * h
       if let wx = p.wx, let bx = p.bx {
-        let out = Tensor(uninitializedShape: [t * b, ldx])
-        for r in 0..<(t * b) { (out.pointer + r * ldx).update(from: bx.pointer, count: ldx) }
-        GEMM.sgemm(transA: false, transB: false, m: t * b, n: ldx, k: inputWidth, alpha: 1, a: x.pointer, lda: inputWidth,
+        let out = Tensor(uninitializedShape: [rowsIn, ldx])
+        for r in 0..<rowsIn { (out.pointer + r * ldx).update(from: bx.pointer, count: ldx) }
+        GEMM.sgemm(transA: false, transB: false, m: rowsIn, n: ldx, k: inputWidth, alpha: 1, a: x.pointer, lda: inputWidth,
                    b: wx.pointer, ldb: ldx, beta: 1, c: out.pointer, ldc: ldx)
         xp = out
       }
+      let xRow = rowIndex ?? Array(0..<(t * b))
       let xSlot = Dictionary(uniqueKeysWithValues: p.xNodes.enumerated().map { ($1, $0) })
-      var hSlot: [String: [(state: Int, slot: Int)]] = [:]
-      for (i, nodes) in p.hNodes.enumerated() { for (j, n) in nodes.enumerated() { hSlot[n, default: []].append((i, j)) } }
-
       // Buffers: every node's value, current and next states, each [B, H].
       let slot = Dictionary(uniqueKeysWithValues: g.order.enumerated().map { ($1, $0) })
       let n = b * h, m = g.stateCount
@@ -106,14 +106,18 @@ extension RecurrentLayer {
       var cur = Tensor.zeros([m, b, h]), next = Tensor.zeros([m, b, h])
       let output = Tensor(uninitializedShape: [t * b, h])
       let incoming = recordIncoming ? Tensor(uninitializedShape: [t * b, h]) : nil
-      let hp: [Tensor?] = p.wh.map { w in w.map { Tensor(uninitializedShape: [b, $0.shape[1]]) } }
+      // Products of each source with its readers' packed weights: [B, k·H] per source.
+      let gp = p.groups.mapValues { Tensor(uninitializedShape: [b, $0.weight.shape[1]]) }
+      /// gp[source] = value(source) · W_source, once the source's value is known.
+      func groupProduct(_ src: String, _ a: UnsafePointer<Float>) {
+        guard let grp = p.groups[src], let dst = gp[src] else { return }
+        let ld = grp.weight.shape[1]
+        GEMM.sgemm(transA: false, transB: false, m: b, n: ld, k: h, alpha: 1, a: a, lda: h,
+                   b: grp.weight.pointer, ldb: ld, beta: 0, c: dst.pointer, ldc: ld)
+      }
       for step in 0..<t {
         if let incoming { (incoming.pointer + step * n).update(from: cur.pointer, count: n) }
-        for i in 0..<m {
-          guard let w = p.wh[i], let dst = hp[i] else { continue }
-          GEMM.sgemm(transA: false, transB: false, m: b, n: w.shape[1], k: h, alpha: 1, a: cur.pointer + i * n, lda: h,
-                     b: w.pointer, ldb: w.shape[1], beta: 0, c: dst.pointer, ldc: w.shape[1])
-        }
+        for i in 0..<m { groupProduct("h_prev_\(i)", cur.pointer + i * n) }
         /// The [B, H] value of a node or state input (never `x`, which only linear nodes read).
         func value(_ name: String) -> UnsafeMutablePointer<Float> {
           if let j = slot[name] { return values.pointer + j * n }
@@ -125,18 +129,14 @@ extension RecurrentLayer {
           switch node.op {
           case .linear:
             if let j = xSlot[name], let xp {
-              for r in 0..<b { (d + r * h).update(from: xp.pointer + (step * b + r) * ldx + j * h, count: h) }
+              for r in 0..<b { (d + r * h).update(from: xp.pointer + xRow[step * b + r] * ldx + j * h, count: h) }
             } else {
               let bias = linear[name]!.bias.contiguous().pointer
               for r in 0..<b { (d + r * h).update(from: bias, count: h) }
             }
-            for (i, j) in hSlot[name] ?? [] {
-              let src = hp[i]!.pointer, ld = hp[i]!.shape[1]
-              for r in 0..<b { CellKernels.add(d + r * h, src + r * ld + j * h, h) }
-            }
-            for (inp, w) in p.inner[name] ?? [] {
-              GEMM.sgemm(transA: false, transB: false, m: b, n: h, k: h, alpha: 1, a: value(inp), lda: h,
-                         b: w.pointer, ldb: h, beta: 1, c: d, ldc: h)
+            for (src, j) in p.slots[name] ?? [] {
+              let prod = gp[src]!, ld = prod.shape[1]
+              for r in 0..<b { CellKernels.add(d + r * h, prod.pointer + r * ld + j * h, h) }
             }
           case .blend: CellKernels.blend(d, value(node.input[0]), value(node.input[1]), value(node.input[2]), n)
           case .elementwiseProd:
@@ -149,6 +149,7 @@ extension RecurrentLayer {
           case .activationSigm: CellKernels.sigmoid(d, value(node.input[0]), n)
           case .activationLeakyRelu: CellKernels.leakyRelu(d, value(node.input[0]), n)
           }
+          groupProduct(name, d)
         }
         for i in 0..<m { (next.pointer + i * n).update(from: value("h_new_\(i)"), count: n) }
         swap(&cur, &next)
@@ -203,11 +204,19 @@ extension RecurrentModel {
       throw ModelError.invalidInput("token id \(bad) is outside vocab_size = \(vocabulary)")
     }
     let graph = try RecipeGraph(config.recipe)
-    var x = embeddingRows(ids: tokens, embSize: config.embSize, from: rng)  // [T·B, E]
+    // Layer 0 reads the embeddings of the distinct tokens only: [U, E] and a row per sample.
+    var distinct: [Int32] = [], position: [Int32: Int] = [:]
+    let rowIndex = tokens.map { id in
+      if let p = position[id] { return p }
+      position[id] = distinct.count
+      distinct.append(id)
+      return distinct.count - 1
+    }
+    var x = embeddingRows(ids: distinct, embSize: config.embSize, from: rng)  // [U, E]
     var g = skipping(rng, draws: vocabulary * config.embSize)
     for l in 0...layer {
       let cell = RecurrentLayer(config: config, graph: graph, index: l, using: &g)
-      let r = try cell.infer(x, steps: steps, streams: streams, recordIncoming: l == layer)
+      let r = try cell.infer(x, rowIndex: l == 0 ? rowIndex : nil, steps: steps, streams: streams, recordIncoming: l == layer)
       if l == layer { return r.incoming! }
       x = r.output
     }

@@ -1,6 +1,104 @@
 import ArgumentParser
+import Benchmarks
+import Foundation
+import Proxies
+import SearchSpaces
+import TensorEngine
 
+/// One row of `lts bench proxies`: a proxy with options, timed on sample configs, beside its
+/// reference figure. Add a row by appending to `BenchProxies.cases`.
+struct ProxyBenchCase {
+  /// Registry name of the proxy.
+  var proxy: String
+  /// Per-proxy options (as `--option k=v` would set them).
+  var options: [String: String] = [:]
+  /// What the sample configs are (shown in the table).
+  var configLabel: String
+  /// The sample configs (loaded lazily; `dataRoot` is the shared data root).
+  var configs: (_ dataRoot: String) throws -> [any ArchitectureConfig]
+  /// The reference to compare with, e.g. "PyTorch 0.73–0.84 s (3 layers)".
+  var reference: String
+  /// The target in seconds per architecture, if any (the verdict column).
+  var targetSeconds: Double? = nil
+}
+
+/// `lts bench proxies`: wall time per architecture of the registered proxies on sample configs.
 struct BenchProxies: ParsableCommand {
-  static let configuration = CommandConfiguration(commandName: "proxies", abstract: "Not built yet.")
-  func run() throws { throw ValidationError("lts bench proxies is not built yet") }
+  static let configuration = CommandConfiguration(
+    commandName: "proxies",
+    abstract: "Seconds per architecture of each proxy on sample configs, beside its reference and target.",
+    discussion: """
+      Each row runs one proxy (with the options shown) on its sample configs: one untimed warm-up \
+      (it loads corpora), then every config `--repeats` times; the median and the maximum of the \
+      per-architecture wall times are reported. Rows are the table `BenchProxies.cases`.
+      """)
+
+  @Option(help: "Threads (default: LTS_THREADS or all cores).")
+  var threads: Int?
+  @Option(help: "Timed runs per config.")
+  var repeats = 3
+  @Option(help: ArgumentHelp("Only these proxies (comma-separated).", valueName: "a,b,…"))
+  var proxies: String?
+  @Option(help: ArgumentHelp("The shared data root (holding nasbench_nlp/ and corpora/).", valueName: "dir"))
+  var dataRoot: String?
+
+  /// NAS-Bench-NLP cells: RNN, LSTM, GRU (ids 1000000–1000002) and the runs with the most and the
+  /// fewest linear nodes, from the benchmark table.
+  static func nasBenchCells(_ root: String) throws -> [any ArchitectureConfig] {
+    let folder = (root as NSString).appendingPathComponent(NASBenchNLPBenchmark().defaultFolder)
+    let records = try NASBenchNLPBenchmark().load(path: folder).records
+    let named = records.filter { ["1000000_", "1000001_", "1000002_"].contains(where: $0.id.hasPrefix) }
+    let byNodes = records.sorted { ($0.config as! RecurrentConfig).linearNodeCount < ($1.config as! RecurrentConfig).linearNodeCount }
+    return (named + [byNodes.first!, byNodes.last!]).map(\.config)
+  }
+
+  static let pytorch = "PyTorch reference 0.73–0.84 s (3 layers, 2 threads)"
+
+  /// The rows, in order.
+  nonisolated(unsafe) static var cases: [ProxyBenchCase] = [
+    ProxyBenchCase(proxy: "hidden-cov", options: ["layer": "1"], configLabel: "NAS-Bench-NLP RNN, LSTM, GRU, min/max linear nodes",
+                   configs: nasBenchCells, reference: pytorch, targetSeconds: 0.5),
+    ProxyBenchCase(proxy: "hidden-cov", options: ["layers": "1,2,3"], configLabel: "same 5 cells, all three layers",
+                   configs: nasBenchCells, reference: pytorch),
+    ProxyBenchCase(proxy: "hidden-cov", options: ["layer": "1", "no_step0": "true"], configLabel: "same 5 cells",
+                   configs: nasBenchCells, reference: "label-free variant (docs/hidden-cov.md)", targetSeconds: 0.5),
+    ProxyBenchCase(proxy: "params", configLabel: "same 5 cells", configs: nasBenchCells, reference: "closed form"),
+    ProxyBenchCase(proxy: "linear-nodes", configLabel: "same 5 cells", configs: nasBenchCells, reference: "closed form"),
+  ]
+
+  func run() throws {
+    if let t = threads {
+      guard t >= 1 else { throw ValidationError("--threads must be ≥ 1 (got \(t))") }
+      Engine.threads = t
+    }
+    guard repeats >= 1 else { throw ValidationError("--repeats must be ≥ 1 (got \(repeats))") }
+    let only = proxies.map { Set($0.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }) }
+    let root = dataRoot ?? BenchmarkRegistry.defaultDataRoot()
+    print("Proxy wall time per architecture: median and max over configs × \(repeats) runs, after one warm-up")
+    print("threads: \(Engine.threads) of \(Engine.coreCount) cores; GEMM: \(GEMM.backend.rawValue); " +
+          "eigensolver: \(SymmetricEigen.backend.rawValue)\(SymmetricEigen.lapackPath.map { " (\($0))" } ?? "")")
+    var rows: [[String]] = []
+    for c in Self.cases where only?.contains(c.proxy) ?? true {
+      let proxy = try withInputErrors { try ProxyRegistry.get(c.proxy) }
+      let configs = try withInputErrors { try c.configs(root) }
+      var ctx = ProxyContext(seed: 0)
+      ctx.dataRoot = root
+      ctx.options = c.options
+      _ = try withInputErrors { try proxy.score(configs[0], context: ctx) }
+      var times: [Double] = []
+      for cfg in configs {
+        for _ in 0..<repeats { times.append(try withInputErrors { try proxy.score(cfg, context: ctx) }.seconds) }
+      }
+      times.sort()
+      let median = times[times.count / 2], worst = times.last!
+      let opts = c.options.keys.sorted().map { "\($0)=\(c.options[$0]!)" }.joined(separator: " ")
+      let verdict = c.targetSeconds.map { worst <= $0 ? "≤ \(Self.seconds($0)) ok" : "> \(Self.seconds($0)) SLOW" } ?? "—"
+      rows.append([c.proxy, opts.isEmpty ? "—" : opts, c.configLabel, Self.seconds(median), Self.seconds(worst), c.reference, verdict])
+    }
+    printTable(["proxy", "options", "configs", "median", "max", "reference", "target"], rows)
+  }
+
+  static func seconds(_ s: Double) -> String {
+    s >= 0.1 ? String(format: "%.3f s", s) : s >= 1e-4 ? String(format: "%.2f ms", s * 1e3) : String(format: "%.1f µs", s * 1e6)
+  }
 }

@@ -56,6 +56,7 @@ import TensorEngine
       (recipe(#""h_new_1": {"op": "linear", "input": ["x"]}, "h_new_0": {"op": "linear", "input": ["x", "h_prev_2"]}"#), "h_prev_2 has no matching output"),
       (recipe(#""h_new_2": {"op": "linear", "input": ["x"]}, "h_new_0": {"op": "linear", "input": ["x"]}"#), "recipe.h_new_1 = (missing)"),
       (recipe(#""h_new_0": {"op": "linear", "input": ["x"], "extra": 1}"#), "recipe.h_new_0.extra"),
+      (recipe(#""h_new_0": {"op": "elementwise_sum", "input": ["x", "h_prev_0"]}"#), "only linear nodes can read x"),
     ]
     for (json, want) in cases {
       let msg = decodeError(json)

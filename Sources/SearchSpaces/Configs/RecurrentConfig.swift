@@ -172,7 +172,8 @@ public enum RecipeOp: String, Codable, CaseIterable, Sendable {
 ///
 /// Graph inputs are `x` and `h_prev_0 … h_prev_{m−1}`; outputs `h_new_0 … h_new_{m−1}` where m is
 /// one more than the largest `h_new_<digits>` index. Building it checks, each failure a one-line
-/// `ConfigError` naming the node: inputs defined, op arity, no graph input redefined, no cycle,
+/// `ConfigError` naming the node: inputs defined, op arity, no graph input redefined, `x` read by
+/// `linear` nodes only, no cycle,
 /// every output present, every `h_prev_i` below m, every node feeding some output.
 public struct RecipeGraph: Sendable {
   /// Non-input nodes in a topological order (ties broken by name, so the order is deterministic).
@@ -210,6 +211,9 @@ public struct RecipeGraph: Sendable {
       guard node.op.arity.contains(node.input.count) else {
         let want = node.op.arity.upperBound == Int.max ? "at least \(node.op.arity.lowerBound)" : "\(node.op.arity.lowerBound)"
         throw fail(name, node.input, "\(node.op.rawValue) takes \(want) input\(want == "1" ? "" : "s"), got \(node.input.count)")
+      }
+      if node.op != .linear && node.input.contains("x") {
+        throw fail(name, node.input, "only linear nodes can read x (its width is the layer input's, not the hidden width)")
       }
       for inp in node.input where inp != "x" && recipe[inp] == nil {
         if let i = Self.stateIndex(inp, prefix: "h_prev_") {
