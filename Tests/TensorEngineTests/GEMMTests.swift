@@ -66,8 +66,10 @@ struct GEMMTests {
   static let shapes: [(Int, Int, Int)] = [
     (1, 1, 1), (7, 7, 7), (63, 63, 63), (129, 129, 129), (257, 257, 257),
     (3, 1000, 17), (257, 129, 63), (1, 257, 129), (129, 7, 257), (13, 40, 900), (5, 300, 2),
-    (1030, 33, 390),  // m > MC, k > KC, split along m with a shared packed B
-    (100, 1400, 50),  // split along n into more chunks than threads, shared packed A
+    (1030, 33, 390),  // m > MC, k > KC, split along m, each thread packs its own B
+    (600, 96, 400),   // split along m into more chunks than threads, shared packed B
+    (128, 512, 256),  // split along n into more chunks than threads, shared packed A
+    (100, 1400, 50),  // split along n, each thread packs its own A
     (100, 700, 50),   // no packing (GEMMDirect), split along n
   ]
 

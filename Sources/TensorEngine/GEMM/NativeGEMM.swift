@@ -71,9 +71,11 @@ enum NativeGEMM {
       return
     }
     // Every thread needs all of the operand along the side that is not split (A when n is split).
-    // Pack it once, in parallel, into a shared buffer, unless it is too big to be worth holding.
+    // Pack it once, in parallel, into a shared buffer, unless it is small (then packing it twice
+    // is cheaper than the extra fork–join) or too big to be worth holding.
     let sharedFloats = splitN ? roundUp(m, GEMMKernel.mr) * k : roundUp(n, GEMMKernel.nr) * k
-    let shared = sharedFloats <= sharedLimit ? GEMMScratch.checkOut(sharedFloats) : nil
+    let share = sharedFloats >= sharedMinimum && sharedFloats <= sharedLimit
+    let shared = share ? GEMMScratch.checkOut(sharedFloats) : nil
     defer { if let shared { GEMMScratch.checkIn(shared) } }
     // With a shared operand, a chunk of C costs no extra packing, so C is cut into a few chunks
     // per thread (≥ 4 micro-tiles each) that the threads claim as they go: a thread the OS
@@ -149,6 +151,8 @@ enum NativeGEMM {
 
   /// Largest shared packed operand (floats, 64 MiB); beyond it each thread packs its own blocks.
   static let sharedLimit = 16 << 20
+  /// Smallest shared packed operand (floats): below it each thread packs its own copy.
+  static let sharedMinimum = 32 << 10
 
   @inline(__always) static func roundUp(_ x: Int, _ q: Int) -> Int { (x + q - 1) / q * q }
 
