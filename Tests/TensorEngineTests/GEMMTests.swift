@@ -136,6 +136,20 @@ struct GEMMTests {
     #expect(c == [0.5, 1, 1.5, 2, 2.5, 3])
   }
 
+  @Test("empty products touch nothing; k = 0 accepts zero leading dimensions")
+  func emptyShapes() {
+    var c: [Float] = [7, 7, 7]
+    let none: [Float] = [0]
+    NativeGEMM.sgemm(transA: false, transB: false, m: 0, n: 3, k: 4, alpha: 1, a: none, lda: 0, b: none, ldb: 0,
+                     beta: 0, c: &c, ldc: 0, threads: 2)
+    NativeGEMM.sgemm(transA: true, transB: true, m: 3, n: 0, k: 4, alpha: 1, a: none, lda: 0, b: none, ldb: 0,
+                     beta: 0, c: &c, ldc: 0, threads: 2)
+    #expect(c == [7, 7, 7])
+    NativeGEMM.sgemm(transA: false, transB: false, m: 1, n: 3, k: 0, alpha: 1, a: none, lda: 0, b: none, ldb: 3,
+                     beta: 2, c: &c, ldc: 3, threads: 1)
+    #expect(c == [14, 14, 14])
+  }
+
   @Test("a known 2×3·3×2 product, exact")
   func knownProduct() {
     let a: [Float] = [1, 2, 3, 4, 5, 6]          // 2×3

@@ -38,14 +38,16 @@ enum NativeGEMM {
   /// Columns of op(B) packed at once: the packed B block (KC×NC×4 = 384 KiB) sits in L2.
   static let nc = 256
 
+  /// `C = alpha · op(A) · op(B) + beta · C` (see `GEMM.sgemm` for the layout) on up to `threads`
+  /// threads; `threads: 1` never touches the thread pool.
   static func sgemm(transA: Bool, transB: Bool, m: Int, n: Int, k: Int, alpha: Float,
                     a: UnsafePointer<Float>, lda: Int, b: UnsafePointer<Float>, ldb: Int,
                     beta: Float, c: UnsafeMutablePointer<Float>, ldc: Int, threads: Int) {
     precondition(m >= 0 && n >= 0 && k >= 0, "sgemm: negative size m=\(m) n=\(n) k=\(k)")
-    precondition(lda >= max(1, transA ? m : k), "sgemm: lda=\(lda) < \(transA ? "m" : "k")=\(transA ? m : k)")
-    precondition(ldb >= max(1, transB ? k : n), "sgemm: ldb=\(ldb) < \(transB ? "k" : "n")=\(transB ? k : n)")
-    precondition(ldc >= max(1, n), "sgemm: ldc=\(ldc) < n=\(n)")
-    if m == 0 || n == 0 { return }
+    if m == 0 || n == 0 { return }     // an empty C: nothing is read or written
+    precondition(lda >= (transA ? m : k), "sgemm: lda=\(lda) < \(transA ? "m" : "k")=\(transA ? m : k)")
+    precondition(ldb >= (transB ? k : n), "sgemm: ldb=\(ldb) < \(transB ? "k" : "n")=\(transB ? k : n)")
+    precondition(ldc >= n, "sgemm: ldc=\(ldc) < n=\(n)")
     if k == 0 || alpha == 0 {
       scale(m: m, n: n, beta: beta, c: c, ldc: ldc)
       return
