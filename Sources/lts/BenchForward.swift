@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import Hardware
 import Models
+import Reports
 import SearchSpaces
 import TensorEngine
 
@@ -69,7 +70,7 @@ struct BenchForward: ParsableCommand {
         rows.append([label, "\(cfg.decoderParams)", "\(threads)", String(format: "%.2f", ours.latencyMs), torchMs, ratio, diff])
       }
     }
-    printTable(header, rows)
+    print(TerminalTable.render(columns: header, rows: rows), terminator: "")
     print("ratio < 1 means ours is faster.")
   }
 
@@ -92,17 +93,4 @@ struct BenchForward: ParsableCommand {
     let logits = try model.measurementForward(batch: 1, seqLen: seqLen)
     try logits.values.withUnsafeBufferPointer { try Data(buffer: $0).write(to: dir.appendingPathComponent("logits.bin")) }
   }
-}
-
-/// Prints an aligned plain-text table.
-func printTable(_ header: [String], _ rows: [[String]]) {
-  var w = header.map(\.count)
-  for r in rows { for (i, c) in r.enumerated() { w[i] = max(w[i], c.count) } }
-  func line(_ r: [String]) -> String {
-    r.enumerated().map { i, c in i == 0 ? c.padding(toLength: w[i], withPad: " ", startingAt: 0)
-                                   : String(repeating: " ", count: w[i] - c.count) + c }.joined(separator: "  ")
-  }
-  print(line(header))
-  print(w.map { String(repeating: "-", count: $0) }.joined(separator: "  "))
-  for r in rows { print(line(r)) }
 }

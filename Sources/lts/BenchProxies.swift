@@ -1,4 +1,5 @@
 import ArgumentParser
+import Reports
 import Benchmarks
 import Foundation
 import Proxies
@@ -79,15 +80,15 @@ struct BenchProxies: ParsableCommand {
           "eigensolver: \(SymmetricEigen.backend.rawValue)\(SymmetricEigen.lapackPath.map { " (\($0))" } ?? "")")
     var rows: [[String]] = []
     for c in Self.cases where only?.contains(c.proxy) ?? true {
-      let proxy = try withInputErrors { try ProxyRegistry.get(c.proxy) }
-      let configs = try withInputErrors { try c.configs(root) }
+      let proxy = try userFacing { try ProxyRegistry.get(c.proxy) }
+      let configs = try userFacing { try c.configs(root) }
       var ctx = ProxyContext(seed: 0)
       ctx.dataRoot = root
       ctx.options = c.options
-      _ = try withInputErrors { try proxy.score(configs[0], context: ctx) }
+      _ = try userFacing { try proxy.score(configs[0], context: ctx) }
       var times: [Double] = []
       for cfg in configs {
-        for _ in 0..<repeats { times.append(try withInputErrors { try proxy.score(cfg, context: ctx) }.seconds) }
+        for _ in 0..<repeats { times.append(try userFacing { try proxy.score(cfg, context: ctx) }.seconds) }
       }
       times.sort()
       let median = times[times.count / 2], worst = times.last!
@@ -95,7 +96,7 @@ struct BenchProxies: ParsableCommand {
       let verdict = c.targetSeconds.map { worst <= $0 ? "≤ \(Self.seconds($0)) ok" : "> \(Self.seconds($0)) SLOW" } ?? "—"
       rows.append([c.proxy, opts.isEmpty ? "—" : opts, c.configLabel, Self.seconds(median), Self.seconds(worst), c.reference, verdict])
     }
-    printTable(["proxy", "options", "configs", "median", "max", "reference", "target"], rows)
+    print(TerminalTable.render(columns: ["proxy", "options", "configs", "median", "max", "reference", "target"], rows: rows), terminator: "")
   }
 
   static func seconds(_ s: Double) -> String {

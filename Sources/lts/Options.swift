@@ -1,6 +1,9 @@
 import ArgumentParser
 import Foundation
+import Benchmarks
 import Hardware
+import Models
+import Proxies
 import Search
 import SearchSpaces
 import TensorEngine
@@ -53,18 +56,28 @@ func printErr(_ s: String) {
   FileHandle.standardError.write(Data((s + "\n").utf8))
 }
 
-/// Turns the project's typed errors into a one-line message and exit code 2.
+/// Runs `body`, turning the project's input errors (bad configs, spaces, benchmark files, proxy
+/// options, search directories, tensor shapes) into a one-line `error: …` on stderr and exit code 2;
+/// other errors keep ArgumentParser's handling (exit code 1).
 func userFacing<R>(_ body: () throws -> R) throws -> R {
   do { return try body() } catch let e as ConfigError {
-    printErr("error: \(e)")
-    throw ExitCode(2)
+    throw inputError(e)
   } catch let e as TensorError {
-    printErr("error: \(e)")
-    throw ExitCode(2)
+    throw inputError(e)
   } catch let e as SearchError {
-    printErr("error: \(e)")
-    throw ExitCode(2)
+    throw inputError(e)
+  } catch let e as BenchmarkError {
+    throw inputError(e)
+  } catch let e as ProxyError {
+    throw inputError(e)
+  } catch let e as ModelError {
+    throw inputError(e)
   }
+}
+
+private func inputError(_ e: CustomStringConvertible) -> ExitCode {
+  printErr("error: \(e)")
+  return ExitCode(2)
 }
 
 /// Reads one config from a JSON file (or JSONL's first line), with file-named errors.

@@ -9,6 +9,7 @@ import Darwin
 final class ProgressBar {
   let isTTY = isatty(2) == 1
   private var lastPlain = -1.0
+  private var lastDraw = -1.0
   private var drawn = false
   /// Seconds between plain-text lines when stderr is not a terminal.
   var plainInterval = 10.0
@@ -18,6 +19,8 @@ final class ProgressBar {
     let f = min(max(fraction, 0), 1)
     let etaText = eta.map { " · ETA \(Self.clock($0))" } ?? ""
     if isTTY {
+      guard elapsed - lastDraw >= 0.1 || f >= 1 else { return }
+      lastDraw = elapsed
       let width = 28, full = Int(f * Double(width))
       let bar = String(repeating: "█", count: full) + String(repeating: "░", count: width - full)
       let line = "\r\(bar) \(String(format: "%3.0f%%", f * 100)) \(text) · \(Self.clock(elapsed))\(etaText)"

@@ -105,35 +105,14 @@ struct ProxyRunOptions: ParsableArguments {
   }
 }
 
-/// Writes one line to stderr.
-func writeStderr(_ s: String) {
-  FileHandle.standardError.write(Data((s + "\n").utf8))
-}
-
-/// Runs `body`, turning the project's input errors into a one-line `error: …` on stderr and exit
-/// code 2 (bad input); other errors keep ArgumentParser's handling (exit code 1).
-func withInputErrors<R>(_ body: () throws -> R) throws -> R {
-  do { return try body() } catch let e as ConfigError {
-    writeStderr("error: \(e)")
-    throw ExitCode(2)
-  } catch let e as BenchmarkError {
-    writeStderr("error: \(e)")
-    throw ExitCode(2)
-  } catch let e as ProxyError {
-    writeStderr("error: \(e)")
-    throw ExitCode(2)
-  }
-}
-
-/// A progress bar with ETA on stderr: redrawn in place on a terminal, plain lines (at most one
-/// every 10 s, and the last) otherwise. Silent for runs that finish within `quietFor` seconds.
+/// Progress of `total` items on stderr (the shared `ProgressBar`), silent for runs that finish
+/// within `quietFor` seconds.
 final class StderrProgress {
   let label: String
   let total: Int
   let quietFor: Double
-  let tty = isatty(STDERR_FILENO) != 0
   let start = DispatchTime.now().uptimeNanoseconds
-  var lastDraw = 0.0
+  let bar = ProgressBar()
   var drawn = false
 
   init(_ label: String, total: Int, quietFor: Double = 1) {
@@ -144,30 +123,15 @@ final class StderrProgress {
 
   var elapsed: Double { Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9 }
 
-  static func clock(_ s: Double) -> String {
-    let t = Int(s.rounded())
-    return t >= 3600 ? String(format: "%d:%02d:%02d", t / 3600, t / 60 % 60, t % 60) : String(format: "%d:%02d", t / 60, t % 60)
-  }
-
   /// Reports `done` of `total` items.
   func update(_ done: Int) {
     let now = elapsed
     let finished = done >= total
     guard now >= quietFor || (drawn && finished) else { return }
-    guard finished || now - lastDraw >= (tty ? 0.1 : 10) else { return }
-    lastDraw = now
     drawn = true
     let frac = total > 0 ? Double(done) / Double(total) : 1
-    let eta = done > 0 ? now / Double(done) * Double(total - done) : 0
-    let width = 30
-    let filled = Int(frac * Double(width))
-    let bar = String(repeating: "█", count: filled) + String(repeating: "░", count: width - filled)
-    let pct = String(format: "%3d%%", Int(frac * 100))
-    let text = "\(label) \(bar) \(pct) \(done)/\(total)  \(Self.clock(now)) elapsed, ETA \(Self.clock(eta))"
-    if tty {
-      FileHandle.standardError.write(Data(("\r\u{1B}[K" + text + (finished ? "\n" : "")).utf8))
-    } else {
-      writeStderr(text)
-    }
+    bar.update(fraction: frac, text: "\(label) \(done)/\(total)", elapsed: now,
+               eta: done > 0 ? now / Double(done) * Double(total - done) : nil)
+    if finished { bar.finish() }
   }
 }

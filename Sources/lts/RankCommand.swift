@@ -41,26 +41,26 @@ struct RankCommand: ParsableCommand {
   }
 
   func run() throws {
-    let bench = try withInputErrors { try BenchmarkRegistry.get(benchmark) }
-    let proxies = try withInputErrors { try proxyRun.resolvedProxies() }
+    let bench = try userFacing { try BenchmarkRegistry.get(benchmark) }
+    let proxies = try userFacing { try proxyRun.resolvedProxies() }
     let where_ = path ?? (BenchmarkRegistry.defaultDataRoot() as NSString).appendingPathComponent(bench.defaultFolder)
     var loadOptions: [String: String] = [:]
     if let r = reading { loadOptions["reading"] = r }
-    let data = try withInputErrors { try bench.load(path: where_, options: loadOptions) }
+    let data = try userFacing { try bench.load(path: where_, options: loadOptions) }
     guard !data.records.isEmpty else {
-      writeStderr("error: \(where_): no usable records (\(data.excluded.count) excluded)")
+      printErr("error: \(where_): no usable records (\(data.excluded.count) excluded)")
       throw ExitCode(2)
     }
     for p in proxies {
       if let r = data.records.first(where: { !p.supports(backbone: $0.config.backbone) }) {
-        writeStderr("error: \(bench.name): record \(r.id): backbone = \(r.config.backbone): proxy \(p.name) does not support it")
+        printErr("error: \(bench.name): record \(r.id): backbone = \(r.config.backbone): proxy \(p.name) does not support it")
         throw ExitCode(2)
       }
     }
     let ctx = try proxyRun.context(defaults: bench.defaultProxyOptions)
     let settings = RankSettings(bootstrap: bootstrap, seed: proxyRun.seed, topFraction: top)
     let progress = StderrProgress("rank", total: data.records.count * proxies.count)
-    let rankings = try withInputErrors {
+    let rankings = try userFacing {
       try RankRunner.run(bench, data: data, proxies: proxies, context: ctx, settings: settings) { done, _ in progress.update(done) }
     }
     if json {

@@ -59,16 +59,16 @@ struct ScoreCommand: ParsableCommand {
   }
 
   func run() throws {
-    let proxies = try withInputErrors { try proxyRun.resolvedProxies() }
+    let proxies = try userFacing { try proxyRun.resolvedProxies() }
     let ctx = try proxyRun.context()
-    let items = try withInputErrors { try Self.readItems(path: configs) }
+    let items = try userFacing { try Self.readItems(path: configs) }
     for it in items {
       for p in proxies where !p.supports(backbone: it.config.backbone) {
-        writeStderr("error: \(configs):\(it.line): backbone = \(it.config.backbone): proxy \(p.name) does not support it")
+        printErr("error: \(configs):\(it.line): backbone = \(it.config.backbone): proxy \(p.name) does not support it")
         throw ExitCode(2)
       }
     }
-    let sink = try withInputErrors { try LineSink(out: out) }
+    let sink = try userFacing { try LineSink(out: out) }
     let progress = StderrProgress("score", total: items.count * proxies.count)
     var done = 0
     do {
@@ -87,7 +87,7 @@ struct ScoreCommand: ParsableCommand {
       try sink.finish()
     } catch let f as ScoreFailure {
       sink.abandon()
-      writeStderr("error: \(f.text)")
+      printErr("error: \(f.text)")
       throw ExitCode(f.badInput ? 2 : 1)
     } catch {
       sink.abandon()
