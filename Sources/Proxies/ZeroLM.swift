@@ -17,9 +17,15 @@ import TensorEngine
 /// singular values (float64 eigenvalues of the smaller Gram matrix) and `statistic=nuclear` uses
 /// the mean singular value (1/k)·Σσⱼ instead.
 ///
+/// Variants (docs/zerolm.md, "Variants considered"): `statistic=erank` (entropy effective rank of
+/// σ², exact singular values), `stable-rank` (‖W‖²_F / σ_max², σ_max by float64 power iteration),
+/// `gain` (‖W‖²_F / fan-in); `combine=residual-log` sums log(1 + S) over the layers' residual
+/// branches instead of S over maps.
+///
 /// Options: `alpha` (a number in [0, 1]; default: the label-free heuristic below),
-/// `statistic` (`meansq` | `meansq-svd` | `nuclear`), `alpha-samples` (architectures sampled for
-/// the heuristic, default 32).
+/// `statistic` (`meansq` | `meansq-svd` | `nuclear` | `erank` | `stable-rank` | `gain`),
+/// `combine` (`sum` | `residual-log`), `alpha-samples` (architectures sampled for the heuristic,
+/// default 32).
 ///
 /// Heuristic α (no benchmark data): sample architectures from the backbone's search space (FlexiBERT:
 /// the benchmark's design space; GPT-2: the LTS space), compute S_mix and S_ffn of each at the same
@@ -34,7 +40,16 @@ public struct ZeroLM: Proxy {
 
   /// Per-map statistic.
   public enum Statistic: String, Sendable, CaseIterable {
-    case meansq, meansqSVD = "meansq-svd", nuclear
+    case meansq, meansqSVD = "meansq-svd", nuclear, erank, stableRank = "stable-rank", gain
+  }
+
+  /// How per-map values make the two sub-module scores.
+  public enum Combine: String, Sendable, CaseIterable {
+    /// S_sub = Σ over the sub-module's maps of S(W) (the paper).
+    case sum
+    /// S_sub = Σ over layers ℓ of log(1 + Σ_{W in the sub-module of ℓ} S(W)): each sub-module of a
+    /// layer is a residual branch, and a residual stack scales the signal by Π(1 + S_ℓ).
+    case residualLog = "residual-log"
   }
 
   /// Search-space samplers for the α heuristic, by backbone. Programs adding a backbone may add one.
@@ -50,13 +65,18 @@ public struct ZeroLM: Proxy {
       guard let f = c as? FlexiBERTConfig else { throw ModelError.unsupportedBackbone(c.backbone) }
       return try FlexiBERTModel.encoderLinearMaps(f, seed: seed)
     },
+    GPT2Config.backbone: { c, seed in
+      guard let g = c as? GPT2Config else { throw ModelError.unsupportedBackbone(c.backbone) }
+      return try GPT2Model.decoderLinearMaps(g, seed: seed)
+    },
   ]
 
   public func supports(backbone: String) -> Bool { ModelRegistry.builders[backbone] != nil }
 
   public func evaluate(_ config: any ArchitectureConfig, context: ProxyContext) throws -> ProxyResult {
     let stat = try Self.statistic(context)
-    let (mix, ffn) = try Self.capacities(config, seed: context.seed, statistic: stat)
+    let comb = try Self.combine(context)
+    let (mix, ffn) = try Self.capacities(config, seed: context.seed, statistic: stat, combine: comb)
     let alpha = try Self.alpha(for: config.backbone, context: context)
     return ProxyResult(value: alpha * mix + (1 - alpha) * ffn)
   }
@@ -68,6 +88,15 @@ public struct ZeroLM: Proxy {
     guard let v = Statistic(rawValue: s) else {
       throw ProxyError.invalidOption(proxy: "zerolm", option: "statistic",
                                      detail: "'\(s)' is not one of \(Statistic.allCases.map(\.rawValue).joined(separator: ", "))")
+    }
+    return v
+  }
+
+  static func combine(_ context: ProxyContext) throws -> Combine {
+    guard let s = context.options["combine"] else { return .sum }
+    guard let v = Combine(rawValue: s) else {
+      throw ProxyError.invalidOption(proxy: "zerolm", option: "combine",
+                                     detail: "'\(s)' is not one of \(Combine.allCases.map(\.rawValue).joined(separator: ", "))")
     }
     return v
   }
@@ -87,25 +116,95 @@ public struct ZeroLM: Proxy {
       var s = 0.0
       for i in 0..<(m * n) { let x = Double(p[i]); s += x * x }
       return s / Double(k)
-    case .meansqSVD, .nuclear:
+    case .gain:
+      // ‖W‖²_F / fan-in: W is stored [in, out], so the fan-in is m.
+      var s = 0.0
+      for i in 0..<(m * n) { let x = Double(p[i]); s += x * x }
+      return s / Double(m)
+    case .stableRank:
+      var s = 0.0
+      for i in 0..<(m * n) { let x = Double(p[i]); s += x * x }
+      let top = largestSquaredSingularValue(p, rows: m, cols: n)
+      return top > 0 ? s / top : 0
+    case .meansqSVD, .nuclear, .erank:
       let a = (0..<(m * n)).map { Double(p[$0]) }
       let sv = try SymmetricEigen.singularValues(of: a, rows: m, cols: n)
-      return statistic == .nuclear ? sv.reduce(0, +) / Double(k) : sv.reduce(0) { $0 + $1 * $1 } / Double(k)
+      switch statistic {
+      case .nuclear: return sv.reduce(0, +) / Double(k)
+      case .erank:
+        let total = sv.reduce(0) { $0 + $1 * $1 }
+        guard total > 0 else { return 0 }
+        var h = 0.0
+        for v in sv where v > 0 { let q = v * v / total; h -= q * Foundation.log(q) }
+        return Foundation.exp(h)
+      default: return sv.reduce(0) { $0 + $1 * $1 } / Double(k)
+      }
     }
   }
 
+  /// Power iterations used for σ_max (`stable-rank`).
+  static let powerIterations = 30
+
+  /// σ_max² of the row-major rows×cols matrix `p` by float64 power iteration on WᵀW from a fixed
+  /// start vector; the Rayleigh quotient of the last iterate is returned (a lower bound that the
+  /// iteration tightens; `powerIterations` steps).
+  static func largestSquaredSingularValue(_ p: UnsafeMutablePointer<Float>, rows m: Int, cols n: Int) -> Double {
+    var rng = SplitMix64(seed: 0x5EED_57AB_1E00_0000)
+    var v = (0..<n).map { _ in rng.nextUnit() - 0.5 }
+    var u = [Double](repeating: 0, count: m)
+    var lambda = 0.0
+    for _ in 0..<powerIterations {
+      var nv = 0.0
+      for x in v { nv += x * x }
+      nv = nv.squareRoot()
+      guard nv > 0 else { return 0 }
+      for j in 0..<n { v[j] /= nv }
+      // u = W v, then v = Wᵀ u; ‖u‖² = vᵀWᵀWv is the Rayleigh quotient of the unit v.
+      var uu = 0.0
+      for i in 0..<m {
+        var acc = 0.0
+        let row = p + i * n
+        for j in 0..<n { acc += Double(row[j]) * v[j] }
+        u[i] = acc
+        uu += acc * acc
+      }
+      lambda = uu
+      for j in 0..<n { v[j] = 0 }
+      for i in 0..<m {
+        let row = p + i * n, ui = u[i]
+        for j in 0..<n { v[j] += Double(row[j]) * ui }
+      }
+    }
+    return lambda
+  }
+
   /// (S_mix, S_ffn) of the model of `config` initialised from `seed`.
-  public static func capacities(_ config: any ArchitectureConfig, seed: UInt64, statistic: Statistic = .meansq) throws -> (mix: Double, ffn: Double) {
+  public static func capacities(_ config: any ArchitectureConfig, seed: UInt64, statistic: Statistic = .meansq,
+                                 combine: Combine = .sum) throws -> (mix: Double, ffn: Double) {
     let maps = try mapBuilders[config.backbone].map { try $0(config, seed) } ?? ModelRegistry.build(config, seed: seed).linearMaps
     var mix = 0.0, ffn = 0.0
+    // Per layer (residual branch) sums, for `residual-log`, in layer order.
+    var mixBlocks: [Int: Double] = [:], ffnBlocks: [Int: Double] = [:]
     for map in maps {
       switch map.kind {
-      case .mixing: mix += try capacity(of: map.weight, statistic: statistic)
-      case .ffn: ffn += try capacity(of: map.weight, statistic: statistic)
+      case .mixing:
+        let v = try capacity(of: map.weight, statistic: statistic)
+        mix += v
+        mixBlocks[map.layer ?? -1, default: 0] += v
+      case .ffn:
+        let v = try capacity(of: map.weight, statistic: statistic)
+        ffn += v
+        ffnBlocks[map.layer ?? -1, default: 0] += v
       default: continue
       }
     }
-    return (mix, ffn)
+    switch combine {
+    case .sum:
+      return (mix, ffn)
+    case .residualLog:
+      func logSum(_ b: [Int: Double]) -> Double { b.keys.sorted().reduce(0) { $0 + Foundation.log1p(b[$1]!) } }
+      return (logSum(mixBlocks), logSum(ffnBlocks))
+    }
   }
 
   // MARK: - Balance factor α
@@ -122,6 +221,7 @@ public struct ZeroLM: Proxy {
       return a
     }
     let stat = try statistic(context)
+    let comb = try combine(context)
     var samples = 32
     if let s = context.options["alpha-samples"] {
       guard let n = Int(s), n >= 3 else {
@@ -129,14 +229,14 @@ public struct ZeroLM: Proxy {
       }
       samples = n
     }
-    let key = "\(backbone)|\(context.seed)|\(stat.rawValue)|\(samples)"
+    let key = "\(backbone)|\(context.seed)|\(stat.rawValue)|\(comb.rawValue)|\(samples)"
     cacheLock.lock()
     let hit = cache[key]
     cacheLock.unlock()
     if let a = hit { return a }
-    let a = try heuristicAlpha(backbone: backbone, seed: context.seed, statistic: stat, samples: samples).alpha
+    let a = try heuristicAlpha(backbone: backbone, seed: context.seed, statistic: stat, combine: comb, samples: samples).alpha
     // Said once per process and key, on stderr, so a run records the α it used.
-    FileHandle.standardError.write(Data("zerolm: heuristic α = \(a) from \(samples) \(backbone) architectures sampled from its space (seed \(context.seed), statistic \(stat.rawValue))\n".utf8))
+    FileHandle.standardError.write(Data("zerolm: heuristic α = \(a) from \(samples) \(backbone) architectures sampled from its space (seed \(context.seed), statistic \(stat.rawValue), combine \(comb.rawValue))\n".utf8))
     cacheLock.lock()
     cache[key] = a
     cacheLock.unlock()
@@ -145,14 +245,14 @@ public struct ZeroLM: Proxy {
 
   /// The label-free heuristic: returns α and the sampled (S_mix, S_ffn) pairs it used.
   public static func heuristicAlpha(backbone: String, seed: UInt64, statistic: Statistic = .meansq,
-                                    samples: Int = 32) throws -> (alpha: Double, points: [(mix: Double, ffn: Double)]) {
+                                    combine: Combine = .sum, samples: Int = 32) throws -> (alpha: Double, points: [(mix: Double, ffn: Double)]) {
     guard let sampler = spaceSamplers[backbone] else {
       throw ProxyError.invalidOption(proxy: "zerolm", option: "alpha",
                                      detail: "no search space is known for backbone \(backbone) to choose α; pass alpha=<0…1>")
     }
     var rng = SplitMix64(seed: 0x5A3E_0C0F_FEE0_0000 ^ seed)
     var points: [(mix: Double, ffn: Double)] = []
-    for _ in 0..<samples { points.append(try capacities(sampler(&rng), seed: seed, statistic: statistic)) }
+    for _ in 0..<samples { points.append(try capacities(sampler(&rng), seed: seed, statistic: statistic, combine: combine)) }
     return (bestAlpha(points), points)
   }
 

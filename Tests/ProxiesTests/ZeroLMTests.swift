@@ -97,6 +97,77 @@ struct ZeroLMTests {
     #expect(throws: ProxyError.self) { try ZeroLM.heuristicAlpha(backbone: "recurrent", seed: 0) }
   }
 
+  @Test func variantStatisticsOnKnownSingularValues() throws {
+    // [[3, 0, 0], [0, 4, 0]]: σ = 4, 3; Σσ² = 25; stored [in = 2, out = 3].
+    let w = try Tensor(shape: [2, 3], values: [3, 0, 0, 0, 4, 0])
+    let p = [16.0 / 25, 9.0 / 25]
+    let erank = Foundation.exp(-p.reduce(0) { $0 + $1 * Foundation.log($1) })
+    #expect(abs(try ZeroLM.capacity(of: w, statistic: .erank) - erank) < 1e-12)
+    #expect(abs(try ZeroLM.capacity(of: w, statistic: .stableRank) - 25.0 / 16) < 1e-9)
+    #expect(try ZeroLM.capacity(of: w, statistic: .gain) == 12.5)                       // fan-in 2
+    #expect(abs(try ZeroLM.capacity(of: w.transposed(0, 1), statistic: .gain) - 25.0 / 3) < 1e-12)  // fan-in 3
+    // An orthogonal-column map has effective and stable rank = its rank.
+    let q = try Tensor(shape: [3, 2], values: [1, 0, 0, 1, 0, 0])
+    #expect(abs(try ZeroLM.capacity(of: q, statistic: .erank) - 2) < 1e-12)
+    #expect(abs(try ZeroLM.capacity(of: q, statistic: .stableRank) - 2) < 1e-9)
+  }
+
+  @Test func stableRankPowerIterationMatchesTheExactTopSingularValue() throws {
+    var rng = SplitMix64(seed: 3)
+    for (m, n) in [(64, 256), (128, 128), (200, 50)] {
+      let w = Tensor.randn([m, n], std: 0.02, using: &rng)
+      let c = w.contiguous()
+      let sv = try SymmetricEigen.singularValues(of: (0..<(m * n)).map { Double(c.pointer[$0]) }, rows: m, cols: n)
+      let exact = sv.reduce(0) { $0 + $1 * $1 } / (sv[0] * sv[0])
+      let s = try ZeroLM.capacity(of: w, statistic: .stableRank)
+      // The Rayleigh quotient is ≤ σ_max², so the estimate is ≥ the exact stable rank, and close.
+      #expect(s >= exact * (1 - 1e-9) && s < exact * 1.05, "\(m)×\(n): \(s) vs \(exact)")
+    }
+  }
+
+  @Test func residualLogCombinesPerLayerBranches() throws {
+    let maps = try FlexiBERTModel.encoderLinearMaps(Self.tiny, seed: 5)
+    for stat in [ZeroLM.Statistic.meansq, .gain] {
+      var mix: [Int: Double] = [:], ffn: [Int: Double] = [:]
+      for m in maps {
+        let v = try ZeroLM.capacity(of: m.weight, statistic: stat)
+        if m.kind == .mixing { mix[m.layer!, default: 0] += v } else if m.kind == .ffn { ffn[m.layer!, default: 0] += v }
+      }
+      #expect(mix.count == 3 && ffn.count == 3)   // the LT layer's mixing branch is its output dense
+      let (a, b) = try ZeroLM.capacities(Self.tiny, seed: 5, statistic: stat, combine: .residualLog)
+      #expect(abs(a - mix.values.reduce(0) { $0 + Foundation.log1p($1) }) < 1e-12)
+      #expect(abs(b - ffn.values.reduce(0) { $0 + Foundation.log1p($1) }) < 1e-12)
+    }
+    // Options reach the proxy; unknown values are errors naming the option.
+    var ctx = ProxyContext(seed: 5)
+    ctx.options = ["alpha": "0.4", "combine": "residual-log", "statistic": "gain"]
+    let (a, b) = try ZeroLM.capacities(Self.tiny, seed: 5, statistic: .gain, combine: .residualLog)
+    #expect(abs(try #require(try ZeroLM().score(Self.tiny, context: ctx).value) - (0.4 * a + 0.6 * b)) < 1e-12)
+    for (k, v) in [("combine", "product"), ("statistic", "logdet")] {
+      ctx.options = ["alpha": "0.4", k: v]
+      #expect(throws: ProxyError.self) { try ZeroLM().score(Self.tiny, context: ctx) }
+      do { _ = try ZeroLM().score(Self.tiny, context: ctx) } catch { #expect("\(error)".contains(k)) }
+    }
+  }
+
+  @Test func gpt2DecoderOnlyMapsEqualTheFullModels() throws {
+    let configs = [
+      GPT2Config(nLayer: 2, dModel: 16, dInner: [32, 24], nHead: [2, 4], vocabSize: 50, nPositions: 12),
+      GPT2Config(nLayer: 3, dModel: 16, dInner: [32, 24, 40], nHead: [2, 4, 8], dEmbed: 8, vocabSize: 50, nPositions: 12),
+      GPT2Config(nLayer: 2, dModel: 16, dInner: [32, 24], nHead: [2, 4], divVal: 2, vocabSize: 60, nPositions: 12, cutoffs: [20, 40]),
+    ]
+    for c in configs {
+      let full = try ModelRegistry.build(c, seed: 7).linearMaps
+      let fast = try GPT2Model.decoderLinearMaps(c, seed: 7)
+      #expect(full.map(\.name) == fast.map(\.name))
+      for (a, b) in zip(full, fast) { #expect(a.weight.values == b.weight.values, "\(a.name)") }
+      var mix = 0.0, ffn = 0.0
+      for m in full { let v = try ZeroLM.capacity(of: m.weight); if m.kind == .mixing { mix += v } else { ffn += v } }
+      let (a, b) = try ZeroLM.capacities(c, seed: 7)
+      #expect(a == mix && b == ffn)
+    }
+  }
+
   @Test func countBaselinesAndClosedForms() throws {
     let ctx = ProxyContext()
     #expect(try NLayersProxy().score(Self.tiny, context: ctx).value == 3)

@@ -76,6 +76,13 @@ final class GPT2Block {
     ln2 = LayerNormParams(dModel)
     mlp = GPT2MLP(dModel: dModel, dInner: dInner, residualStd: residualStd, using: &rng)
   }
+  /// The block's four learned maps (layer i).
+  func linearMaps(_ i: Int) -> [LinearMap] {
+    [LinearMap(name: "h.\(i).attn.c_attn", kind: .mixing, layer: i, weight: attn.cAttn.weight),
+     LinearMap(name: "h.\(i).attn.c_proj", kind: .mixing, layer: i, weight: attn.cProj.weight),
+     LinearMap(name: "h.\(i).mlp.c_fc", kind: .ffn, layer: i, weight: mlp.cFc.weight),
+     LinearMap(name: "h.\(i).mlp.c_proj", kind: .ffn, layer: i, weight: mlp.cProj.weight)]
+  }
   func callAsFunction(_ x: Tensor) throws -> Tensor {
     let h = try x + attn(ln1(x))
     return try h + mlp(ln2(h))
@@ -200,6 +207,27 @@ public final class GPT2Model: LanguageModel {
     return try GPT2Model(g, using: &rng)
   }
 
+  /// The decoder's linear maps exactly as `ModelRegistry.build(config, seed:)` initialises them,
+  /// without drawing the token/position tables (for weight-statistic proxies such as ZeroLM). Each
+  /// `Tensor.randn` takes one draw from the model's stream, so skipping a table skips one draw.
+  public static func decoderLinearMaps(_ config: GPT2Config, seed: UInt64) throws -> [LinearMap] {
+    try config.validate()
+    var rng = SplitMix64(seed: seed)
+    // AdaptiveEmbedding.init: a table per cluster, a projection when adaptive or narrower than C,
+    // the cluster weight when adaptive with tail clusters; then wpe.
+    let clusters = config.clusterEnds.count
+    var skip = clusters + 1
+    for k in 0..<clusters where config.divVal > 1 || config.clusterWidth(k) != config.dModel { skip += 1 }
+    if config.divVal > 1 && clusters > 1 { skip += 1 }
+    for _ in 0..<skip { _ = rng.next() }
+    var m: [LinearMap] = []
+    for i in 0..<config.nLayer {
+      let b = GPT2Block(dModel: config.dModel, nHead: config.nHead[i], dInner: config.dInner[i], nLayer: config.nLayer, using: &rng)
+      m += b.linearMaps(i)
+    }
+    return m
+  }
+
   /// Final hidden states [B, T, C] of token ids (row-major [B, T]).
   public func hidden(ids: [Int], batch: Int) throws -> Tensor {
     guard batch > 0, ids.count % batch == 0 else {
@@ -259,12 +287,7 @@ public final class GPT2Model: LanguageModel {
 
   public var linearMaps: [LinearMap] {
     var m: [LinearMap] = []
-    for (i, b) in blocks.enumerated() {
-      m.append(LinearMap(name: "h.\(i).attn.c_attn", kind: .mixing, layer: i, weight: b.attn.cAttn.weight))
-      m.append(LinearMap(name: "h.\(i).attn.c_proj", kind: .mixing, layer: i, weight: b.attn.cProj.weight))
-      m.append(LinearMap(name: "h.\(i).mlp.c_fc", kind: .ffn, layer: i, weight: b.mlp.cFc.weight))
-      m.append(LinearMap(name: "h.\(i).mlp.c_proj", kind: .ffn, layer: i, weight: b.mlp.cProj.weight))
-    }
+    for (i, b) in blocks.enumerated() { m += b.linearMaps(i) }
     return m
   }
 
