@@ -65,6 +65,9 @@ struct BenchProxies: ParsableCommand {
                    configs: nasBenchCells, reference: "label-free variant (docs/hidden-cov.md)", targetSeconds: 0.5),
     ProxyBenchCase(proxy: "params", configLabel: "same 5 cells", configs: nasBenchCells, reference: "closed form"),
     ProxyBenchCase(proxy: "linear-nodes", configLabel: "same 5 cells", configs: nasBenchCells, reference: "closed form"),
+    ProxyBenchCase(proxy: "zerolm", configLabel: "8 FlexiBERT encoders sampled from the benchmark space, as-trained",
+                   configs: { _ in var r = SplitMix64(seed: 0); return (0..<8).map { _ in FlexiBERTConfig.sampleBenchmarkSpace(using: &r).asTrained } },
+                   reference: "issue 10 target (docs/zerolm.md)", targetSeconds: 0.2),
   ]
 
   func run() throws {
