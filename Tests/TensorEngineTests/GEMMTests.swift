@@ -242,6 +242,12 @@ struct GEMMTests {
         #expect(Self.relativeError(out, ref, m: m, n: n, ldc: p.ldc) <= 1e-4, "m=\(m) n=\(n) k=\(k) t=\(t)")
       }
     }
-    blas.setThreadCount(Engine.coreCount)
+    // k = 0 with zero leading dimensions scales C by beta, like the native kernel.
+    var c: [Float] = [1, 2, 3]
+    let none: [Float] = [0]
+    blas.sgemm(transA: false, transB: false, m: 1, n: 3, k: 0, alpha: 1, a: none, lda: 0, b: none, ldb: 3,
+               beta: 2, c: &c, ldc: 3)
+    #expect(c == [2, 4, 6])
+    blas.setThreadCount(Engine.threads)
   }
 }

@@ -37,6 +37,8 @@ public final class BLAS: @unchecked Sendable {
     "/System/Library/Frameworks/Accelerate.framework/Accelerate",
   ]
 
+  /// Opens the first candidate that exports `cblas_sgemm`, and sets its thread count to
+  /// `Engine.threads`.
   static func load() -> BLAS? {
     for name in candidates {
       guard let h = dlopen(name, RTLD_NOW | RTLD_LOCAL) else { continue }
@@ -45,7 +47,8 @@ public final class BLAS: @unchecked Sendable {
       let gt = dlsym(h, "openblas_get_num_threads").map { unsafeBitCast($0, to: GetThreadsFn.self) }
       // Start at the engine's thread count (LTS_THREADS / all cores), like the native kernel.
       st?(Int32(Engine.threads))
-      return BLAS(handle: h, sgemm: unsafeBitCast(sym, to: SgemmFn.self), setThreads: st, getThreads: gt, path: name)
+      return BLAS(handle: h, sgemm: unsafeBitCast(sym, to: SgemmFn.self), setThreads: st, getThreads: gt,
+                  path: name)
     }
     return nil
   }
@@ -62,12 +65,15 @@ public final class BLAS: @unchecked Sendable {
   /// OpenBLAS's current thread count (nil for libraries without the call).
   public var threadCount: Int? { getThreads.map { Int($0()) } }
 
-  /// Row-major cblas_sgemm.
+  /// Row-major cblas_sgemm, same contract as `GEMM.sgemm`. Leading dimensions are raised to 1
+  /// (cblas rejects 0, which callers may pass for an empty operand), and an empty C returns early.
   public func sgemm(transA: Bool, transB: Bool, m: Int, n: Int, k: Int, alpha: Float,
                     a: UnsafePointer<Float>, lda: Int, b: UnsafePointer<Float>, ldb: Int,
                     beta: Float, c: UnsafeMutablePointer<Float>, ldc: Int) {
+    precondition(m >= 0 && n >= 0 && k >= 0, "BLAS.sgemm: negative size m=\(m) n=\(n) k=\(k)")
+    if m == 0 || n == 0 { return }
     let rowMajor: Int32 = 101, noTrans: Int32 = 111, trans: Int32 = 112
     cblasSgemm(rowMajor, transA ? trans : noTrans, transB ? trans : noTrans, Int32(m), Int32(n), Int32(k),
-               alpha, a, Int32(lda), b, Int32(ldb), beta, c, Int32(ldc))
+               alpha, a, Int32(max(1, lda)), b, Int32(max(1, ldb)), beta, c, Int32(max(1, ldc)))
   }
 }
