@@ -8,16 +8,17 @@ import Darwin
 ///
 /// Structure (the BLIS / GotoBLAS loop nest, seen from row-major C):
 ///
-///     for each thread's block of C (split along n, or m when m > n)
+///     for each chunk of C (split along n, or m when m > n)
 ///       for ic in 0..<m by MC                 A block  MC×KC  (L2/L3)
-///         for pc in 0..<k by KC               pack A block into MR-row panels
+///         for pc in 0..<k by KC               pack A block into MR-row panels (KC: see kBlock)
 ///           for jc in 0..<n by NC             pack B block KC×NC into NR-column panels (L2)
 ///             for ir in 0..<MC by MR          A panel KC×MR stays in L1
 ///               for jr in 0..<NC by NR        B panel streams from L2
 ///                 GEMMKernel.tile             12×32 tile of C in 24 zmm registers
 ///
 /// With several threads, the operand that every thread needs whole (A when n is split, B when m
-/// is split) is packed once, in parallel, into a shared buffer before the threads compute.
+/// is split) is packed once, in parallel, into a shared buffer before the threads compute, and C
+/// is cut into a few chunks per thread that the threads claim as they go.
 ///
 /// alpha and beta are applied when a tile is stored: the first k block writes
 /// `beta·C + alpha·AB` (or `alpha·AB` when beta = 0, never reading C), later ones add `alpha·AB`.
@@ -26,6 +27,10 @@ import Darwin
 enum NativeGEMM {
   /// Largest depth of a k block: the A panel (KC×MR floats = 18 KiB) stays in the 32 KiB L1.
   static let kc = 384
+  /// Rows of op(A) packed at once (≤ MC×KC×4 bytes = 1.5 MiB of packed A, read from L3).
+  static let mc = 1020
+  /// Columns of op(B) packed at once: the packed B block (KC×NC×4 = 384 KiB) sits in the 1 MiB L2.
+  static let nc = 256
 
   /// The k block depth used for depth `k`: k split into equal blocks of at most KC (a multiple of
   /// 16 for the packers' transposes), so that no block is a thin remainder.
@@ -33,10 +38,6 @@ enum NativeGEMM {
     let blocks = (k + kc - 1) / kc
     return min(kc, roundUp((k + blocks - 1) / blocks, 16))
   }
-  /// Rows of op(A) packed at once (≤ MC×KC×4 bytes = 1.5 MiB of packed A, read from L3).
-  static let mc = 1020
-  /// Columns of op(B) packed at once: the packed B block (KC×NC×4 = 384 KiB) sits in L2.
-  static let nc = 256
 
   /// `C = alpha · op(A) · op(B) + beta · C` (see `GEMM.sgemm` for the layout) on up to `threads`
   /// threads; `threads: 1` never touches the thread pool.
