@@ -38,3 +38,9 @@ public struct LinearNodesProxy: Proxy {
     return ProxyResult(value: Double(c.linearNodeCount))
   }
 }
+
+/// `total-params` of a recurrent config without building it: the model `ModelRegistry` builds uses
+/// `vocab_size` or 33,278, as `parameterCount()` does (equality tested in RecurrentTests).
+extension RecurrentConfig: ClosedFormParameterCount {
+  public var totalParams: Int { parameterCount() }
+}
