@@ -3,11 +3,11 @@
 import PackageDescription
 
 /// Heavy numeric targets are built with `-Ounchecked` and tuned for the building CPU in release
-/// (SIMD lowers to AVX-512 / AVX2 / NEON as available); debug builds still optimise them so that
-/// `swift test` runs real models quickly, but keep bounds checks.
+/// (SIMD lowers to AVX-512 / AVX2 / NEON as available); debug builds still optimise them (and target
+/// this CPU, so FMA is inlined) so that `swift test` runs real models quickly, but keep bounds checks.
 let fast: [SwiftSetting] = [
   .unsafeFlags(["-Ounchecked", "-wmo", "-target-cpu", "native"], .when(configuration: .release)),
-  .unsafeFlags(["-O"], .when(configuration: .debug)),
+  .unsafeFlags(["-O", "-target-cpu", "native"], .when(configuration: .debug)),
 ]
 
 let package = Package(
@@ -53,7 +53,7 @@ let package = Package(
     .testTarget(name: "SearchSpacesTests", dependencies: ["SearchSpaces"]),
     .testTarget(name: "ModelsTests", dependencies: ["Models", "TensorEngine", "SearchSpaces"]),
     .testTarget(name: "ProxiesTests", dependencies: ["Proxies", "Models", "TensorEngine", "SearchSpaces"]),
-    .testTarget(name: "HardwareTests", dependencies: ["Hardware", "SearchSpaces"]),
+    .testTarget(name: "HardwareTests", dependencies: ["Hardware", "Models", "TensorEngine", "SearchSpaces"]),
     .testTarget(name: "SearchTests", dependencies: ["Search", "SearchSpaces"]),
     .testTarget(name: "BenchmarksTests", dependencies: ["Benchmarks", "Proxies", "SearchSpaces"]),
     .testTarget(name: "ReportsTests", dependencies: ["Reports", "Search", "SearchSpaces"]),
