@@ -63,7 +63,8 @@ import TensorEngine
       #expect(msg.contains(want), "\(msg)")
       #expect(!msg.contains("\n"))
     }
-    #expect(decodeError(recipe(#""a": {"op": "linear", "input": ["b"]}, "b": {"op": "activation_tanh", "input": ["a"]}, "h_new_0": {"op": "linear", "input": ["a"]}"#)).contains("cycle"))
+    #expect(decodeError(recipe(#""a": {"op": "linear", "input": ["b"]}, "b": {"op": "activation_tanh", "input": ["a"]}, "h_new_0": {"op": "linear", "input": ["a"]}"#))
+            .hasSuffix("recipe.a = [\"b\"]: cycle through nodes a, b"))
     // The recipe may be a JSON string, as in the benchmark logs.
     let asString = #"{"backbone": "recurrent", "recipe": "{\"h_new_0\": {\"op\": \"linear\", \"input\": [\"x\", \"h_prev_0\"]}}"}"#
     #expect(decodeError(asString) == "(no error)")

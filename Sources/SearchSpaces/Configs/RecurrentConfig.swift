@@ -241,8 +241,11 @@ public struct RecipeGraph: Sendable {
       }
     }
     if order.count < recipe.count {
-      let stuck = recipe.keys.filter { indegree[$0]! > 0 }.sorted()
-      throw fail(stuck[0], recipe[stuck[0]]!.input, "cycle through nodes \(stuck.joined(separator: ", "))")
+      // Unordered nodes are on a cycle or downstream of one; peel off those no unordered node reads.
+      var stuck = Set(recipe.keys.filter { indegree[$0]! > 0 })
+      while let sink = stuck.first(where: { n in !stuck.contains { recipe[$0]!.input.contains(n) } }) { stuck.remove(sink) }
+      let cyc = stuck.sorted()
+      throw fail(cyc[0], recipe[cyc[0]]!.input, "cycle through nodes \(cyc.joined(separator: ", "))")
     }
     // Every node must feed an output.
     var live = Set<String>()
