@@ -113,17 +113,12 @@ public struct ZeroLM: Proxy {
     let p = w.pointer
     switch statistic {
     case .meansq:
-      var s = 0.0
-      for i in 0..<(m * n) { let x = Double(p[i]); s += x * x }
-      return s / Double(k)
+      return sumOfSquares(p, count: m * n) / Double(k)
     case .gain:
       // ‖W‖²_F / fan-in: W is stored [in, out], so the fan-in is m.
-      var s = 0.0
-      for i in 0..<(m * n) { let x = Double(p[i]); s += x * x }
-      return s / Double(m)
+      return sumOfSquares(p, count: m * n) / Double(m)
     case .stableRank:
-      var s = 0.0
-      for i in 0..<(m * n) { let x = Double(p[i]); s += x * x }
+      let s = sumOfSquares(p, count: m * n)
       let top = largestSquaredSingularValue(p, rows: m, cols: n)
       return top > 0 ? s / top : 0
     case .meansqSVD, .nuclear, .erank:
@@ -140,6 +135,34 @@ public struct ZeroLM: Proxy {
       default: return sv.reduce(0) { $0 + $1 * $1 } / Double(k)
       }
     }
+  }
+
+  /// Elements per chunk of `sumOfSquares` (fixed, so the value never depends on the thread count).
+  static let squareChunk = 1 << 16
+
+  /// Σ xᵢ² in float64: fixed chunks, each summed with four float64 SIMD lanes, chunk sums added in
+  /// order; chunks run on all threads for large maps. Exact to float64 rounding, repeatable.
+  static func sumOfSquares(_ p: UnsafeMutablePointer<Float>, count n: Int) -> Double {
+    let chunks = (n + squareChunk - 1) / squareChunk
+    func chunkSum(_ c: Int) -> Double {
+      let lo = c * squareChunk, hi = Swift.min(n, lo + squareChunk)
+      var acc = SIMD4<Double>(repeating: 0)
+      var i = lo
+      while i + 4 <= hi {
+        let x = SIMD4<Double>(Double(p[i]), Double(p[i + 1]), Double(p[i + 2]), Double(p[i + 3]))
+        acc += x * x
+        i += 4
+      }
+      var s = acc.sum()
+      while i < hi { let x = Double(p[i]); s += x * x; i += 1 }
+      return s
+    }
+    if chunks < 4 { return (0..<chunks).reduce(0) { $0 + chunkSum($1) } }
+    let sums = UnsafeMutableBufferPointer<Double>.allocate(capacity: chunks)
+    defer { sums.deallocate() }
+    let base = sums.baseAddress!
+    ThreadPool.shared.parallelFor(chunks) { c in base[c] = chunkSum(c) }
+    return sums.reduce(0, +)
   }
 
   /// Power iterations used for σ_max (`stable-rank`).

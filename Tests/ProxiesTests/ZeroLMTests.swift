@@ -112,6 +112,18 @@ struct ZeroLMTests {
     #expect(abs(try ZeroLM.capacity(of: q, statistic: .stableRank) - 2) < 1e-9)
   }
 
+  @Test func chunkedSumOfSquaresEqualsThePlainFloat64Sum() throws {
+    var rng = SplitMix64(seed: 21)
+    for n in [7, 4099, 5 * (1 << 16) + 3] {
+      let w = Tensor.randn([n, 1], std: 0.02, using: &rng)
+      var plain = 0.0
+      for i in 0..<n { let x = Double(w.pointer[i]); plain += x * x }
+      let s = ZeroLM.sumOfSquares(w.pointer, count: n)
+      #expect(abs(s - plain) <= 1e-12 * plain, "n = \(n)")
+      #expect(ZeroLM.sumOfSquares(w.pointer, count: n) == s)   // repeatable
+    }
+  }
+
   @Test func stableRankPowerIterationMatchesTheExactTopSingularValue() throws {
     var rng = SplitMix64(seed: 3)
     for (m, n) in [(64, 256), (128, 128), (200, 50)] {
