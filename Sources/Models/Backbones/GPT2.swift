@@ -295,6 +295,9 @@ public final class GPT2Model: LanguageModel {
   public static func syntheticIDs(count: Int, vocab: Int) -> [Int] { (0..<count).map { ($0 &* 7919 &+ 13) % vocab } }
 
   public func measurementForward(batch: Int, seqLen: Int) throws -> Tensor {
-    try withNoGrad { try logits(ids: Self.syntheticIDs(count: batch * seqLen, vocab: config.vocabSize), batch: batch) }
+    // Weights are constant here: GEMMs keep them packed across calls (Engine.withFrozenWeights).
+    try withNoGrad {
+      try Engine.withFrozenWeights { try logits(ids: Self.syntheticIDs(count: batch * seqLen, vocab: config.vocabSize), batch: batch) }
+    }
   }
 }

@@ -1,3 +1,5 @@
+import Synchronization
+
 /// An N-dimensional Float32 tensor: a (possibly strided) view into a `Storage`.
 ///
 /// Shapes are row-major. Most kernels need contiguous input and call `contiguous()` themselves,
@@ -12,7 +14,10 @@ public final class Tensor: @unchecked Sendable {
   public let strides: [Int]
   public let offset: Int
   /// True when gradients flow into this tensor (leaf parameters, or results of ops on them).
-  public internal(set) var requiresGrad: Bool
+  public internal(set) var requiresGrad: Bool {
+    // A leaf that requires grad is a parameter: its storage may keep packed GEMM panels.
+    didSet { if requiresGrad && node == nil { storage.isParameter.store(true, ordering: .relaxed) } }
+  }
   /// Accumulated gradient (leaves only), same shape as the tensor.
   public var grad: Tensor?
   /// The op that produced this tensor, when recorded for autograd.
@@ -28,6 +33,7 @@ public final class Tensor: @unchecked Sendable {
     self.strides = strides ?? Tensor.contiguousStrides(shape)
     self.offset = offset
     self.requiresGrad = requiresGrad
+    if requiresGrad { storage.isParameter.store(true, ordering: .relaxed) }
   }
 
   /// A new uninitialised contiguous tensor.

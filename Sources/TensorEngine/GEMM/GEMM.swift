@@ -29,15 +29,19 @@ public enum GEMM {
 
   public static func sgemm(transA: Bool, transB: Bool, m: Int, n: Int, k: Int, alpha: Float,
                            a: UnsafePointer<Float>, lda: Int, b: UnsafePointer<Float>, ldb: Int,
-                           beta: Float, c: UnsafeMutablePointer<Float>, ldc: Int, threads: Int? = nil) {
+                           beta: Float, c: UnsafeMutablePointer<Float>, ldc: Int, threads: Int? = nil,
+                           bOwner: Storage? = nil) {
     if m == 0 || n == 0 { return }
-    if backend == .openblas, let blas = BLAS.shared {
+    // OpenBLAS has one process-wide thread count, so a call limited to fewer threads than the
+    // engine's (e.g. attention's per-head `threads: 1` inside the pool) runs natively instead
+    // of oversubscribing the cores.
+    if backend == .openblas, threads.map({ $0 >= Engine.threads }) ?? true, let blas = BLAS.shared {
       blas.sgemm(transA: transA, transB: transB, m: m, n: n, k: k, alpha: alpha, a: a, lda: lda,
                  b: b, ldb: ldb, beta: beta, c: c, ldc: ldc)
       return
     }
     NativeGEMM.sgemm(transA: transA, transB: transB, m: m, n: n, k: k, alpha: alpha, a: a, lda: lda,
-                     b: b, ldb: ldb, beta: beta, c: c, ldc: ldc, threads: threads ?? Engine.threads)
+                     b: b, ldb: ldb, beta: beta, c: c, ldc: ldc, threads: threads ?? Engine.threads, bOwner: bOwner)
   }
 
   /// The naive triple loop (double accumulation): the reference every fast path is checked against.

@@ -43,7 +43,8 @@ enum NativeGEMM {
   /// threads; `threads: 1` never touches the thread pool.
   static func sgemm(transA: Bool, transB: Bool, m: Int, n: Int, k: Int, alpha: Float,
                     a: UnsafePointer<Float>, lda: Int, b: UnsafePointer<Float>, ldb: Int,
-                    beta: Float, c: UnsafeMutablePointer<Float>, ldc: Int, threads: Int) {
+                    beta: Float, c: UnsafeMutablePointer<Float>, ldc: Int, threads: Int,
+                    bOwner: Storage? = nil) {
     precondition(m >= 0 && n >= 0 && k >= 0, "sgemm: negative size m=\(m) n=\(n) k=\(k)")
     if m == 0 || n == 0 { return }     // an empty C: nothing is read or written
     precondition(lda >= (transA ? m : k), "sgemm: lda=\(lda) < \(transA ? "m" : "k")=\(transA ? m : k)")
@@ -62,6 +63,12 @@ enum NativeGEMM {
     if GEMMDirect.applies(m: m, n: n, k: k) {
       GEMMDirect.sgemm(transA: transA, transB: transB, m: m, n: n, k: k, alpha: alpha, a: a, lda: lda,
                        b: b, ldb: ldb, beta: beta, c: c, ldc: ldc, threads: threads)
+      return
+    }
+    if let bOwner, let pw = PackedWeights.lookup(owner: bOwner, transB: transB, b: b, ldb: ldb, k: k, n: n) {
+      withPackedB(transA: transA, m: m, n: n, k: k, alpha: alpha, a: a, lda: lda, packedB: pw.panels,
+                  beta: beta, c: c, ldc: ldc, threads: threads)
+      withExtendedLifetime(pw) {}
       return
     }
     // Split C among threads along its longer side, in whole micro-tiles; keep ≥ ~1 MFLOP each.
@@ -120,6 +127,47 @@ enum NativeGEMM {
           if i1 <= i0 { continue }
           blocked(transA: transA, transB: transB, m: i1 - i0, n: n, k: k, alpha: alpha,
                   a: transA ? a + i0 : a + i0 * lda, lda: lda, b: b, ldb: ldb, beta: beta,
+                  c: c + i0 * ldc, ldc: ldc, packedB: packed)
+        }
+      }
+    }
+  }
+
+  /// The blocked GEMM with op(B) already packed whole (`prepackB` layout). Threads split C along
+  /// n in whole NC blocks (where the whole-operand layout can be cut) when there are enough of
+  /// them, else along m, every thread reading all of the packed B.
+  static func withPackedB(transA: Bool, m: Int, n: Int, k: Int, alpha: Float, a: UnsafePointer<Float>, lda: Int,
+                          packedB: UnsafePointer<Float>, beta: Float, c: UnsafeMutablePointer<Float>, ldc: Int,
+                          threads: Int) {
+    let work = m * n * k
+    let nBlocks = (n + nc - 1) / nc, mTiles = (m + GEMMKernel.mr - 1) / GEMMKernel.mr
+    let splitN = nBlocks >= 2 * threads
+    let nt = max(1, min(threads, splitN ? nBlocks : mTiles, work / 262_144))
+    if nt == 1 {
+      blocked(transA: transA, transB: false, m: m, n: n, k: k, alpha: alpha, a: a, lda: lda, b: packedB, ldb: 0,
+              beta: beta, c: c, ldc: ldc, packedB: packedB)
+      return
+    }
+    let units = splitN ? nBlocks : mTiles
+    let chunks = max(nt, min(nt * 4, units / 2, work / 1_048_576))
+    let ab = UInt(bitPattern: a), pb = UInt(bitPattern: packedB), cb = UInt(bitPattern: c)
+    let queue = ChunkQueue(chunks)
+    ThreadPool.shared.parallelFor(nt, threads: nt) { _ in
+      let a = UnsafePointer<Float>(bitPattern: ab)!, packed = UnsafePointer<Float>(bitPattern: pb)!
+      let c = UnsafeMutablePointer<Float>(bitPattern: cb)!
+      while let part = queue.next() {
+        let r = chunkRange(units, parts: chunks, index: part)
+        if splitN {
+          // Block j0 of the whole packed operand starts at j0·k (all earlier blocks are full).
+          let j0 = r.lowerBound * nc, j1 = min(n, r.upperBound * nc)
+          if j1 <= j0 { continue }
+          blocked(transA: transA, transB: false, m: m, n: j1 - j0, k: k, alpha: alpha, a: a, lda: lda,
+                  b: packed, ldb: 0, beta: beta, c: c + j0, ldc: ldc, packedB: packed + j0 * k)
+        } else {
+          let i0 = r.lowerBound * GEMMKernel.mr, i1 = min(m, r.upperBound * GEMMKernel.mr)
+          if i1 <= i0 { continue }
+          blocked(transA: transA, transB: false, m: i1 - i0, n: n, k: k, alpha: alpha,
+                  a: transA ? a + i0 : a + i0 * lda, lda: lda, b: packed, ldb: 0, beta: beta,
                   c: c + i0 * ldc, ldc: ldc, packedB: packed)
         }
       }

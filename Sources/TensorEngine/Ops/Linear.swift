@@ -32,7 +32,7 @@ extension Tensor {
     }
     if inF > 0 {
       GEMM.sgemm(transA: false, transB: tw, m: rows, n: outF, k: inF, alpha: 1, a: x.pointer, lda: inF,
-                 b: W.pointer, ldb: ldw, beta: beta, c: o, ldc: outF)
+                 b: W.pointer, ldb: ldw, beta: beta, c: o, ldc: outF, bOwner: W.storage)
     }
     var inputs = [self, weight]
     if let bias { inputs.append(bias) }

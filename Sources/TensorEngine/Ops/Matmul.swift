@@ -34,7 +34,7 @@ extension Tensor {
     let sA = A.broadcastStrides(to: batch + [m, k]), sB = B.broadcastStrides(to: batch + [k, n])
     if nb == 1 {
       GEMM.sgemm(transA: ta, transB: tb, m: m, n: n, k: k, alpha: 1, a: A.pointer, lda: lda,
-                 b: B.pointer, ldb: ldb, beta: 0, c: out.pointer, ldc: n)
+                 b: B.pointer, ldb: ldb, beta: 0, c: out.pointer, ldc: n, bOwner: B.storage)
     } else {
       // Offsets of each batch item.
       func offsets(_ s: [Int]) -> [Int] {
