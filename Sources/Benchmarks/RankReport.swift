@@ -81,7 +81,7 @@ public enum RankRunner {
     for r in records {
       for (j, p) in proxies.enumerated() {
         do { results[j].append(try p.score(r.config, context: context)) } catch {
-          throw BenchmarkError(file: benchmark, location: "record \(r.id)", detail: "proxy \(p.name): \(error)")
+          throw BenchmarkError(file: benchmark, location: "record \(r.id)", detail: p.describe(error))
         }
         done += 1
         progress(done, total)

@@ -49,6 +49,13 @@ public enum ProxyError: Error, CustomStringConvertible {
   }
 }
 
+extension Proxy {
+  /// `error` as a message that names this proxy once (`ProxyError`s already name it).
+  public func describe(_ error: Error) -> String {
+    error is ProxyError ? "\(error)" : "proxy \(name): \(error)"
+  }
+}
+
 /// A training-free score of an architecture. One file per proxy plus one line in `ProxyRegistry`.
 public protocol Proxy: Sendable {
   /// Registry name, e.g. `decoder-params`.

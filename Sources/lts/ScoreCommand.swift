@@ -76,7 +76,7 @@ struct ScoreCommand: ParsableCommand {
         var results: [ProxyResult] = []
         for p in proxies {
           do { results.append(try p.score(it.config, context: ctx)) } catch {
-            throw ScoreFailure(text: "\(configs):\(it.line): proxy \(p.name): \(error)",
+            throw ScoreFailure(text: "\(configs):\(it.line): \(p.describe(error))",
                                badInput: error is ProxyError || error is ConfigError)
           }
           done += 1
