@@ -66,7 +66,8 @@ public struct ReportData: Sendable {
   public var settings: [(String, String)]
   /// Timings shown as a two-column table (phase, duration), e.g. ("search", "1m 52s").
   public var timings: [(String, String)]
-  /// Hypervolume of the frontier after each iteration; empty hides the chart.
+  /// Hypervolume of the frontier after each iteration (index 0 = the initial population); empty
+  /// hides the chart.
   public var hypervolume: [Double]
   /// Free-text notes shown at the end of the summary.
   public var notes: [String]

@@ -135,15 +135,16 @@ enum ScatterPlot {
   }
 }
 
-/// Line chart of the frontier's hypervolume after each iteration (iterations numbered from 1).
+/// Line chart of the frontier's hypervolume after each iteration (numbered from 0, the initial
+/// population, as the search numbers them).
 enum HypervolumeChart {
   /// The SVG, and how many non-finite values were left out.
   static func svg(_ values: [Double]) -> (svg: String, skipped: Int) {
     let series = values.enumerated().compactMap { index, value in
-      value.isFinite ? (x: Double(index + 1), y: value) : nil
+      value.isFinite ? (x: Double(index), y: value) : nil
     }
-    var xScale = NiceScale(minimum: 1, maximum: Double(max(values.count, 1)))
-    if xScale.step < 1 { xScale = NiceScale(lower: 0, upper: max(2, Double(values.count)), step: 1) }
+    var xScale = NiceScale(minimum: 0, maximum: Double(max(values.count - 1, 1)))
+    if xScale.step < 1 { xScale = NiceScale(lower: 0, upper: max(2, Double(values.count - 1)), step: 1) }
     let ys = series.map(\.y)
     let frame = ChartFrame(xScale: xScale, yScale: NiceScale(minimum: ys.min() ?? 0, maximum: ys.max() ?? 1))
     var svg = frame.open(label: "hypervolume per iteration")
