@@ -9,12 +9,14 @@ import Testing
   }
 
   /// x · W (+ b) and x · Vᵀ with W, V parameters, unfrozen vs frozen (hit and miss), threads 1 and 2.
-  @Test("frozen GEMMs equal unfrozen ones; panels are reused; mutation is seen", arguments: [1, 2])
-  func frozenMatchesAndInvalidates(threads: Int) throws {
+  /// Odd sizes (edge tiles, several NC blocks), split along m (n = 700: 3 NC blocks) and along n
+  /// (n = 2100: 9 blocks) on 2 threads.
+  @Test("frozen GEMMs equal unfrozen ones; panels are reused; mutation is seen",
+        arguments: [(1, 37, 300, 700), (2, 37, 300, 700), (2, 50, 100, 2100)])
+  func frozenMatchesAndInvalidates(threads: Int, m: Int, k: Int, n: Int) throws {
     let saved = Engine.threads
     Engine.threads = threads
     defer { Engine.threads = saved }
-    let (m, k, n) = (37, 300, 700)          // odd sizes: edge tiles, several NC blocks
     let x = try Tensor(shape: [m, k], values: Self.values(m * k, seed: 1))
     let w = try Tensor(shape: [k, n], values: Self.values(k * n, seed: 2), requiresGrad: true)
     let bias = try Tensor(shape: [n], values: Self.values(n, seed: 3), requiresGrad: true)

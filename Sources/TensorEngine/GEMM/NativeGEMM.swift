@@ -141,7 +141,9 @@ enum NativeGEMM {
                           threads: Int) {
     let work = m * n * k
     let nBlocks = (n + nc - 1) / nc, mTiles = (m + GEMMKernel.mr - 1) / GEMMKernel.mr
-    let splitN = nBlocks >= 2 * threads
+    // Along n when the NC blocks share out evenly (or are many), so each thread reads only its
+    // part of B; else along m (e.g. n = 1032: 5 blocks would split 3 : 2).
+    let splitN = nBlocks >= 4 * threads || (nBlocks >= threads && nBlocks % threads == 0)
     let nt = max(1, min(threads, splitN ? nBlocks : mTiles, work / 262_144))
     if nt == 1 {
       blocked(transA: transA, transB: false, m: m, n: n, k: k, alpha: alpha, a: a, lda: lda, b: packedB, ldb: 0,
@@ -149,7 +151,8 @@ enum NativeGEMM {
       return
     }
     let units = splitN ? nBlocks : mTiles
-    let chunks = max(nt, min(nt * 4, units / 2, work / 1_048_576))
+    // A few chunks per thread, claimed as the threads go (a thread the OS delays costs one chunk).
+    let chunks = splitN ? min(units, nt * 8) : max(nt, min(nt * 4, units / 2))
     let ab = UInt(bitPattern: a), pb = UInt(bitPattern: packedB), cb = UInt(bitPattern: c)
     let queue = ChunkQueue(chunks)
     ThreadPool.shared.parallelFor(nt, threads: nt) { _ in
