@@ -53,10 +53,28 @@ import Testing
     #expect(l5 != l3)
   }
 
+  @Test("the frozen scope is per thread: a write from another thread still invalidates")
+  func scopeIsPerThread() throws {
+    // k > 512: the blocked (packing) path, not the unpacked small ones.
+    let x = try Tensor(shape: [40, 600], values: Self.values(40 * 600, seed: 7))
+    let w = try Tensor(shape: [600, 96], values: Self.values(600 * 96, seed: 8), requiresGrad: true)
+    try Engine.withFrozenWeights {
+      _ = try withNoGrad { try x.linear(weight: w, bias: nil) }
+      #expect(w.storage.hasPackedPanels)
+      _ = w.pointer                                   // this thread is frozen: kept
+      #expect(w.storage.hasPackedPanels)
+      let done = DispatchSemaphore(value: 0)
+      let t = Thread { w.pointer[3] += 1; done.signal() }
+      t.start()
+      done.wait()
+      #expect(!w.storage.hasPackedPanels)
+    }
+  }
+
   @Test("activations (non-parameters) are never cached")
   func activationsAreNotCached() throws {
-    let x = try Tensor(shape: [40, 64], values: Self.values(40 * 64, seed: 5))
-    let y = try Tensor(shape: [64, 96], values: Self.values(64 * 96, seed: 6))
+    let x = try Tensor(shape: [40, 600], values: Self.values(40 * 600, seed: 5))
+    let y = try Tensor(shape: [600, 96], values: Self.values(600 * 96, seed: 6))
     let before = PackedWeights.packs
     _ = try Engine.withFrozenWeights { try withNoGrad { try x.matmul(y) } }
     #expect(PackedWeights.packs == before)

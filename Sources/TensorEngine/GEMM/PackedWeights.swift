@@ -1,3 +1,8 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 import Synchronization
 
 /// Packed-weight panels kept across GEMM calls while weights are declared constant.
@@ -8,22 +13,30 @@ import Synchronization
 /// output layer h·Wteᵀ alone re-packed 25.7 M floats per forward).
 ///
 /// Invalidation: the panels belong to the storage's current contents. They are dropped when
-/// the storage's `pointer` (or any `Tensor.pointer` on it) is taken outside a frozen scope, on
-/// `Storage.markModified()`, and they die with the storage. Inside a frozen scope the weights
+/// the storage's `pointer` (or any `Tensor.pointer` on it) is taken on a thread outside a frozen
+/// scope, on `Storage.markModified()`, and they die with the storage. Inside a frozen scope the weights
 /// must not be written (results would use the old panels); pointers held across a scope and
 /// written later need `markModified()`.
 extension Engine {
-  private static let frozenDepth = Atomic<Int>(0)
+  /// Per-thread flag (non-nil while the thread runs inside `withFrozenWeights`); pool workers
+  /// inherit it for the items of a `parallelFor` started inside the scope.
+  private static let frozenKey: pthread_key_t = {
+    var key = pthread_key_t()
+    pthread_key_create(&key, nil)
+    return key
+  }()
 
-  /// True while some thread runs inside `withFrozenWeights`.
-  @inline(__always) static var weightsFrozen: Bool { frozenDepth.load(ordering: .relaxed) > 0 }
+  /// True while this thread runs inside `withFrozenWeights`.
+  @inline(__always) static var weightsFrozen: Bool { pthread_getspecific(frozenKey) != nil }
 
   /// Runs `body` with parameter tensors declared constant: GEMMs that read a parameter as their
   /// B operand pack it once and keep the panels for later calls (see `PackedWeights`). Only for
-  /// inference (e.g. latency measurement); the results equal the unfrozen ones exactly.
+  /// inference (e.g. latency measurement); the results equal the unfrozen ones exactly. The
+  /// scope is per thread: other threads writing weights meanwhile still invalidate panels.
   public static func withFrozenWeights<R>(_ body: () throws -> R) rethrows -> R {
-    frozenDepth.add(1, ordering: .relaxed)
-    defer { frozenDepth.subtract(1, ordering: .relaxed) }
+    let previous = pthread_getspecific(frozenKey)
+    pthread_setspecific(frozenKey, UnsafeRawPointer(bitPattern: 1))
+    defer { pthread_setspecific(frozenKey, previous) }
     return try body()
   }
 }

@@ -112,7 +112,8 @@ public final class ThreadPool: @unchecked Sendable {
       return
     }
     busy = true
-    task = body
+    // Workers run the items inside the caller's frozen-weights scope, if any (see PackedWeights).
+    task = Engine.weightsFrozen ? { i in Engine.withFrozenWeights { body(i) } } : body
     nextItem = 0
     itemCount = n
     pending = n
