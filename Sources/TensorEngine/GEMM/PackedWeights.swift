@@ -3,6 +3,7 @@ import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
+import Foundation
 import Synchronization
 
 /// Packed-weight panels kept across GEMM calls while weights are declared constant.
@@ -58,6 +59,10 @@ final class PackedWeights: @unchecked Sendable {
 
   deinit { UnsafeMutableRawPointer(panels).deallocate() }
 
+  /// False when `LTS_PACKED_WEIGHTS=0`: no panels are kept (saves a packed copy of every weight,
+  /// i.e. about the parameter bytes again in RSS, at the cost of re-packing on every call).
+  static let enabled = ProcessInfo.processInfo.environment["LTS_PACKED_WEIGHTS"] != "0"
+
   /// Number of packings done (for tests).
   static let packCount = Atomic<Int>(0)
   static var packs: Int { packCount.load(ordering: .relaxed) }
@@ -65,7 +70,7 @@ final class PackedWeights: @unchecked Sendable {
   /// The packed panels of op(B) = `b` (inside `owner`), made on first use, when weights are
   /// frozen and `owner` is a parameter's storage; nil otherwise (the caller packs as usual).
   static func lookup(owner: Storage, transB: Bool, b: UnsafePointer<Float>, ldb: Int, k: Int, n: Int) -> PackedWeights? {
-    guard Engine.weightsFrozen, owner.isParameter.load(ordering: .relaxed) else { return nil }
+    guard enabled, Engine.weightsFrozen, owner.isParameter.load(ordering: .relaxed) else { return nil }
     let offset = b - UnsafePointer(owner.base)
     guard offset >= 0, offset < max(owner.count, 1) else { return nil }
     func match(_ o: AnyObject) -> PackedWeights? {
