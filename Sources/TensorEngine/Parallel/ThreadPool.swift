@@ -4,6 +4,7 @@ import Glibc
 import Darwin
 #endif
 import Foundation
+import Synchronization
 
 /// The engine's thread settings. `threads` defaults to `LTS_THREADS` or all cores.
 public enum Engine {
@@ -39,6 +40,12 @@ public final class ThreadPool: @unchecked Sendable {
   private var pending = 0
   private var activeWorkers = 0
   private var busy = false
+  /// Mirrors of `generation` and `pending` that workers and the caller poll briefly before
+  /// sleeping on the condition (a sleeping vCPU takes far longer to wake than a GEMM call lasts).
+  private let generationMirror = Atomic<Int>(0)
+  private let pendingMirror = Atomic<Int>(0)
+  /// Polls before blocking (≈ 0.3–1 ms).
+  static let spinLimit = 1_000_000
   public private(set) var threadCount: Int
 
   init(threads: Int) {
@@ -69,6 +76,8 @@ public final class ThreadPool: @unchecked Sendable {
   private func workerLoop() {
     var seen = 0
     while true {
+      var spins = 0
+      while generationMirror.load(ordering: .acquiring) == seen && spins < Self.spinLimit { spins += 1 }
       cond.lock()
       while generation == seen { cond.wait() }
       seen = generation
@@ -95,6 +104,7 @@ public final class ThreadPool: @unchecked Sendable {
       body = nil
       cond.lock()
       pending -= 1
+      pendingMirror.store(pending, ordering: .releasing)
       if pending == 0 { cond.broadcast() }
       cond.unlock()
     }
@@ -117,10 +127,14 @@ public final class ThreadPool: @unchecked Sendable {
     nextItem = 0
     itemCount = n
     pending = n
+    pendingMirror.store(n, ordering: .releasing)
     generation += 1
+    generationMirror.store(generation, ordering: .releasing)
     cond.broadcast()
     cond.unlock()
     runItems()
+    var spins = 0
+    while pendingMirror.load(ordering: .acquiring) > 0 && spins < Self.spinLimit { spins += 1 }
     cond.lock()
     while pending > 0 { cond.wait() }
     task = nil
