@@ -320,16 +320,8 @@ public final class FlexiBERTModel: LanguageModel {
 
   /// Final hidden states [B, T, H] of token ids (row-major [B, T]); token type 0 everywhere.
   public func hidden(ids: [Int], batch: Int) throws -> Tensor {
-    guard batch > 0, ids.count % batch == 0 else {
-      throw ModelError.invalidInput("flexibert: \(ids.count) token ids cannot be split into batch \(batch)")
-    }
-    let t = ids.count / batch
-    guard t >= 1, t <= config.maxPosition else {
-      throw ModelError.invalidInput("flexibert: sequence length \(t) exceeds max_position = \(config.maxPosition)")
-    }
-    if let bad = ids.first(where: { $0 < 0 || $0 >= config.vocabSize }) {
-      throw TensorError.indexOutOfRange(op: "flexibert.embedding", index: bad, range: 0..<config.vocabSize, shape: [batch, t])
-    }
+    let t = try sequenceLength(of: ids, batch: batch, maxLength: config.maxPosition, maxLengthName: "max_position",
+                               vocab: config.vocabSize, model: "flexibert")
     let e = config.embeddingSize
     let tok = try Tensor.embedding(wordEmbeddings, ids: ids).reshaped([batch, t, e])       // [B, T, E]
     let pos = try positionEmbeddings.slice(axis: 0, range: 0..<t)                          // [T, E]

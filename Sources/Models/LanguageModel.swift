@@ -52,6 +52,23 @@ extension LanguageModel {
   public var parameterBytes: Int { parameterCount * MemoryLayout<Float>.stride }
 }
 
+/// Checks a batch of token ids (row-major [B, T]) for a model and returns T: the ids must split into
+/// `batch` rows of 1…`maxLength` tokens, each id in 0..<`vocab`.
+func sequenceLength(of ids: [Int], batch: Int, maxLength: Int, maxLengthName: String, vocab: Int,
+                    model: String) throws -> Int {
+  guard batch > 0, ids.count % batch == 0 else {
+    throw ModelError.invalidInput("\(model): \(ids.count) token ids cannot be split into batch \(batch)")
+  }
+  let t = ids.count / batch
+  guard t >= 1, t <= maxLength else {
+    throw ModelError.invalidInput("\(model): sequence length \(t) exceeds \(maxLengthName) = \(maxLength)")
+  }
+  if let bad = ids.first(where: { $0 < 0 || $0 >= vocab }) {
+    throw TensorError.indexOutOfRange(op: "\(model).embedding", index: bad, range: 0..<vocab, shape: [batch, t])
+  }
+  return t
+}
+
 /// Errors building a model.
 public enum ModelError: Error, CustomStringConvertible {
   case unsupportedBackbone(String)

@@ -230,16 +230,8 @@ public final class GPT2Model: LanguageModel {
 
   /// Final hidden states [B, T, C] of token ids (row-major [B, T]).
   public func hidden(ids: [Int], batch: Int) throws -> Tensor {
-    guard batch > 0, ids.count % batch == 0 else {
-      throw ModelError.invalidInput("gpt2: \(ids.count) token ids cannot be split into batch \(batch)")
-    }
-    let t = ids.count / batch
-    guard t >= 1, t <= config.nPositions else {
-      throw ModelError.invalidInput("gpt2: sequence length \(t) exceeds n_positions = \(config.nPositions)")
-    }
-    if let bad = ids.first(where: { $0 < 0 || $0 >= config.vocabSize }) {
-      throw TensorError.indexOutOfRange(op: "gpt2.embedding", index: bad, range: 0..<config.vocabSize, shape: [batch, t])
-    }
+    let t = try sequenceLength(of: ids, batch: batch, maxLength: config.nPositions, maxLengthName: "n_positions",
+                               vocab: config.vocabSize, model: "gpt2")
     let tok = try wte.embed(ids).reshaped([batch, t, config.dModel])          // [B, T, C]
     var x = try tok + wpe.slice(axis: 0, range: 0..<t)                        // [B, T, C] + [T, C]
     for block in blocks { x = try block(x) }
