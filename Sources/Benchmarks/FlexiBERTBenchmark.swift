@@ -41,11 +41,7 @@ public struct FlexiBERTBenchmark: RankingBenchmark {
     guard let reading = Reading(rawValue: readingName) else {
       throw BenchmarkError(file: path, detail: "option reading = \(readingName): expected as-trained or described")
     }
-    var isDir: ObjCBool = false
-    guard FileManager.default.fileExists(atPath: path, isDirectory: &isDir) else {
-      throw BenchmarkError(file: path, detail: "does not exist (expected the folder holding \(Self.fileName), or the file)")
-    }
-    let file = isDir.boolValue ? (path as NSString).appendingPathComponent(Self.fileName) : path
+    let file = try dataFile(path, fileName: Self.fileName)
     guard let data = FileManager.default.contents(atPath: file) else {
       throw BenchmarkError(file: file, detail: "cannot be read")
     }

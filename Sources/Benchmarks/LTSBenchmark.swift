@@ -121,14 +121,8 @@ public struct LTSGPT2Benchmark: RankingBenchmark {
 
   /// `path` is the folder holding `gpt2_wt103.csv` or the CSV itself. No options are used.
   public func load(path: String, options: [String: String] = [:]) throws -> BenchmarkData {
-    if let k = options.keys.sorted().first {
-      throw BenchmarkError(file: path, detail: "option \(k): \(name) takes no loader options")
-    }
-    var isDir: ObjCBool = false
-    guard FileManager.default.fileExists(atPath: path, isDirectory: &isDir) else {
-      throw BenchmarkError(file: path, detail: "does not exist (expected the folder holding \(Self.fileName), or the file)")
-    }
-    let file = isDir.boolValue ? (path as NSString).appendingPathComponent(Self.fileName) : path
+    try rejectLoaderOptions(options, path: path)
+    let file = try dataFile(path, fileName: Self.fileName)
     let table = try CSVTable(file: file)
     for col in ["id", "n_layer", "d_model", "d_inner", "n_head", "div_val", "d_embed", "val_ppl", "n_token", "tgt_len"]
     where !table.header.contains(col) {

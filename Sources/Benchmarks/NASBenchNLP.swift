@@ -31,14 +31,8 @@ public struct NASBenchNLPBenchmark: RankingBenchmark {
 
   /// `path` is the folder holding `wt2.jsonl` or the file itself. No loader options.
   public func load(path: String, options: [String: String] = [:]) throws -> BenchmarkData {
-    if let k = options.keys.sorted().first {
-      throw BenchmarkError(file: path, detail: "option \(k): \(name) takes no loader options")
-    }
-    var isDir: ObjCBool = false
-    guard FileManager.default.fileExists(atPath: path, isDirectory: &isDir) else {
-      throw BenchmarkError(file: path, detail: "does not exist (expected the folder holding \(Self.fileName), or the file)")
-    }
-    let file = isDir.boolValue ? (path as NSString).appendingPathComponent(Self.fileName) : path
+    try rejectLoaderOptions(options, path: path)
+    let file = try dataFile(path, fileName: Self.fileName)
     guard let data = FileManager.default.contents(atPath: file) else { throw BenchmarkError(file: file, detail: "cannot be read") }
     var records: [BenchmarkRecord] = [], excluded: [(id: String, reason: String)] = []
     var seen = Set<String>()

@@ -106,3 +106,22 @@ public enum BenchmarkRegistry {
     return "../shared/data"
   }
 }
+
+extension RankingBenchmark {
+  /// The data file named `fileName` when `path` is a folder, else `path` itself; a missing path is a
+  /// `BenchmarkError` saying what was expected.
+  public func dataFile(_ path: String, fileName: String) throws -> String {
+    var isDir: ObjCBool = false
+    guard FileManager.default.fileExists(atPath: path, isDirectory: &isDir) else {
+      throw BenchmarkError(file: path, detail: "does not exist (expected the folder holding \(fileName), or the file)")
+    }
+    return isDir.boolValue ? (path as NSString).appendingPathComponent(fileName) : path
+  }
+
+  /// Throws when a loader that takes no options is given some.
+  public func rejectLoaderOptions(_ options: [String: String], path: String) throws {
+    if let k = options.keys.sorted().first {
+      throw BenchmarkError(file: path, detail: "option \(k): \(name) takes no loader options")
+    }
+  }
+}
