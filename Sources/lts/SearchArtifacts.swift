@@ -14,15 +14,23 @@ struct SearchArtifacts {
   let measure: MeasureOptions
   let wallSeconds: Double
   let measureCommand: String?
+  /// The front's records with their configs (unused per-layer entries dropped), decoded once.
+  let front: [(CandidateRecord, GPT2Config)]
+
+  init(result: SearchResult, space: GPT2Space, proxyName: String, measure: MeasureOptions,
+       wallSeconds: Double, measureCommand: String?) throws {
+    self.result = result
+    self.space = space
+    self.proxyName = proxyName
+    self.measure = measure
+    self.wallSeconds = wallSeconds
+    self.measureCommand = measureCommand
+    front = try result.frontCandidates.map { ($0, try $0.config.decode(as: GPT2Config.self).trimmed) }
+  }
 
   var directory: String { result.directory }
   func path(_ name: String) -> String { (directory as NSString).appendingPathComponent(name) }
   var objectiveNames: [String] { result.settings.objectives.map(\.name) }
-
-  /// The front's configs, decoded from the records.
-  func frontConfigs() throws -> [(CandidateRecord, GPT2Config)] {
-    try result.frontCandidates.map { ($0, try $0.config.decode(as: GPT2Config.self).trimmed) }
-  }
 
   func writeAll() throws {
     try writePareto()
@@ -33,17 +41,17 @@ struct SearchArtifacts {
   // MARK: - pareto.json
 
   func writePareto() throws {
-    var front: [[String: Any]] = []
-    for (r, c) in try frontConfigs() {
+    var rows: [[String: Any]] = []
+    for (r, c) in front {
       var row: [String: Any] = ["arch_id": r.archID, "iteration": r.iteration, "origin": r.origin,
                                 "config": try JSONSerialization.jsonObject(with: Data(c.jsonString().utf8))]
       for (k, v) in zip(objectiveNames, r.values) { row[k] = v }
       for (k, v) in r.metadata { if let n = v.number { row[k] = n } }
-      front.append(row)
+      rows.append(row)
     }
     let doc: [String: Any] = [
       "objectives": result.settings.objectives.map { ["name": $0.name, "higher_is_better": $0.higherIsBetter] },
-      "front": front, "hypervolume": result.hypervolume, "normalized_hypervolume": result.normalizedHypervolume,
+      "front": rows, "hypervolume": result.hypervolume, "normalized_hypervolume": result.normalizedHypervolume,
       "reference_point": result.referencePoint, "candidates": result.candidates.count,
       "feasible": result.feasibleCount, "failed": result.failedCount, "stop_reason": result.stopReason.rawValue,
     ]
@@ -66,7 +74,7 @@ struct SearchArtifacts {
   func writeExports() throws {
     let dir = path("frontier")
     try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
-    for (r, c) in try frontConfigs() {
+    for (r, c) in front {
       let base = (dir as NSString).appendingPathComponent(r.archID)
       try (c.jsonString(pretty: true) + "\n").write(toFile: base + ".json", atomically: true, encoding: .utf8)
       if let hf = Self.huggingFaceConfig(c) {
@@ -85,7 +93,7 @@ struct SearchArtifacts {
 
   func frontRows() throws -> (columns: [String], rows: [[String: String]]) {
     let cols = ["arch_id", "n_layer", "d_model", "d_inner", "n_head", "div_val"] + objectiveNames
-    let rows = try frontConfigs()
+    let rows = front
       .sorted { $0.0.values[0] > $1.0.values[0] }
       .map { r, c -> [String: String] in
         var row = ["arch_id": r.archID, "n_layer": "\(c.nLayer)", "d_model": "\(c.dModel)",
@@ -100,12 +108,12 @@ struct SearchArtifacts {
   }
 
   func reportData() throws -> ReportData {
-    let front = Set(result.front)
+    let onFront = Set(result.front)
     var points: [ReportPoint] = []
     for (i, r) in result.candidates.enumerated() where r.evaluated {
       let label = (try? r.config.decode(as: GPT2Config.self)).map(Self.label) ?? r.archID
       points.append(ReportPoint(archID: r.archID, label: label, objectives: result.objectiveValues(r),
-                                onFront: front.contains(i), feasible: r.feasible))
+                                onFront: onFront.contains(i), feasible: r.feasible))
     }
     let units = [objectiveNames[0]: "", SearchCommand.objectiveNames.latency: "ms", SearchCommand.objectiveNames.memory: "MiB"]
     let objectives = result.settings.objectives.map { ReportObjective(name: $0.name, unit: units[$0.name] ?? "", higherIsBetter: $0.higherIsBetter) }
