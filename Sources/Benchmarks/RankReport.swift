@@ -138,6 +138,8 @@ public enum RankRunner {
   public static func run(_ benchmark: any RankingBenchmark, data: BenchmarkData, proxies: [any Proxy],
                          context: ProxyContext, settings: RankSettings = RankSettings(),
                          progress: (_ done: Int, _ total: Int) -> Void = { _, _ in }) throws -> [ProxyRanking] {
+    var context = context
+    context.options.merge(data.proxyOptions) { mine, _ in mine }
     let scores = try score(data.records, benchmark: benchmark.name, proxies: proxies, context: context, progress: progress)
     let truth = data.records.map(\.target)
     let groups = data.records.map { benchmark.groupKey($0) }

@@ -25,13 +25,14 @@ import TensorEngine
 /// Options: `alpha` (a number in [0, 1]; default: the label-free heuristic below),
 /// `statistic` (`meansq` | `meansq-svd` | `nuclear` | `erank` | `stable-rank` | `gain`),
 /// `combine` (`sum` | `residual-log`), `alpha-samples` (architectures sampled for the heuristic,
-/// default 32).
+/// default 32), `alpha-space` (the space sampled: `flexibert`, `flexibert-as-trained`, `gpt2-lts`;
+/// default: the backbone's, and `lts rank` passes the space its benchmark's records come from).
 ///
-/// Heuristic α (no benchmark data): sample architectures from the backbone's search space (FlexiBERT:
-/// the benchmark's design space; GPT-2: the LTS space), compute S_mix and S_ffn of each at the same
+/// Heuristic α (no benchmark data): sample architectures from the search space (FlexiBERT:
+/// the benchmark's design space, read as described or as trained; GPT-2: the LTS space), compute S_mix and S_ffn of each at the same
 /// seed, and take the α on the grid 0, 0.01, …, 1 whose combined score is rank-correlated equally
 /// well with both sub-module capacities: argmax_α min(ρ(S_α, S_mix), ρ(S_α, S_ffn)) (Spearman; ties
-/// to the α nearest 0.5). It is computed once per (backbone, seed, statistic, samples) and cached.
+/// to the α nearest 0.5). It is computed once per (space, seed, statistic, combine, samples) and cached.
 public struct ZeroLM: Proxy {
   public let name = "zerolm"
   public let summary = "ZeroLM: α·Σ mixing + (1−α)·Σ FFN of mean squared singular values of the initial weights (data-free)"
@@ -52,10 +53,18 @@ public struct ZeroLM: Proxy {
     case residualLog = "residual-log"
   }
 
-  /// Search-space samplers for the α heuristic, by backbone. Programs adding a backbone may add one.
-  nonisolated(unsafe) public static var spaceSamplers: [String: @Sendable (inout SplitMix64) -> any ArchitectureConfig] = [
-    FlexiBERTConfig.backbone: { FlexiBERTConfig.sampleBenchmarkSpace(using: &$0) },
-    GPT2Config.backbone: { GPT2Space.lts.sample(using: &$0) },
+  /// Named search spaces the α heuristic can sample (option `alpha-space`). Programs adding a
+  /// backbone or a space may add one.
+  nonisolated(unsafe) public static var spaces: [String: @Sendable (inout SplitMix64) -> any ArchitectureConfig] = [
+    "flexibert": { FlexiBERTConfig.sampleBenchmarkSpace(using: &$0) },
+    "flexibert-as-trained": { FlexiBERTConfig.sampleBenchmarkSpace(using: &$0).asTrained },
+    "gpt2-lts": { GPT2Space.lts.sample(using: &$0) },
+  ]
+
+  /// The space sampled for a backbone when no `alpha-space` is given.
+  nonisolated(unsafe) public static var defaultSpace: [String: String] = [
+    FlexiBERTConfig.backbone: "flexibert",
+    GPT2Config.backbone: "gpt2-lts",
   ]
 
   /// Backbones that can produce their linear maps without building the whole model (faster; the
@@ -252,26 +261,50 @@ public struct ZeroLM: Proxy {
       }
       samples = n
     }
-    let key = "\(backbone)|\(context.seed)|\(stat.rawValue)|\(comb.rawValue)|\(samples)"
+    let space = try spaceName(for: backbone, context: context)
+    let key = "\(space)|\(context.seed)|\(stat.rawValue)|\(comb.rawValue)|\(samples)"
     cacheLock.lock()
     let hit = cache[key]
     cacheLock.unlock()
     if let a = hit { return a }
-    let a = try heuristicAlpha(backbone: backbone, seed: context.seed, statistic: stat, combine: comb, samples: samples).alpha
+    let a = try heuristicAlpha(space: space, seed: context.seed, statistic: stat, combine: comb, samples: samples).alpha
     // Said once per process and key, on stderr, so a run records the α it used.
-    FileHandle.standardError.write(Data("zerolm: heuristic α = \(a) from \(samples) \(backbone) architectures sampled from its space (seed \(context.seed), statistic \(stat.rawValue), combine \(comb.rawValue))\n".utf8))
+    FileHandle.standardError.write(Data("zerolm: heuristic α = \(a) from \(samples) architectures sampled from space \(space) (seed \(context.seed), statistic \(stat.rawValue), combine \(comb.rawValue))\n".utf8))
     cacheLock.lock()
     cache[key] = a
     cacheLock.unlock()
     return a
   }
 
-  /// The label-free heuristic: returns α and the sampled (S_mix, S_ffn) pairs it used.
+  /// The space the heuristic samples: option `alpha-space`, else the backbone's default.
+  static func spaceName(for backbone: String, context: ProxyContext) throws -> String {
+    if let s = context.options["alpha-space"] {
+      guard spaces[s] != nil else {
+        throw ProxyError.invalidOption(proxy: "zerolm", option: "alpha-space",
+                                       detail: "'\(s)' is not one of \(spaces.keys.sorted().joined(separator: ", "))")
+      }
+      return s
+    }
+    guard let s = defaultSpace[backbone] else {
+      throw ProxyError.invalidOption(proxy: "zerolm", option: "alpha",
+                                     detail: "no search space is known for backbone \(backbone) to choose α; pass alpha=<0…1> or alpha-space=<\(spaces.keys.sorted().joined(separator: "|"))>")
+    }
+    return s
+  }
+
+  /// The label-free heuristic on the backbone's default space.
   public static func heuristicAlpha(backbone: String, seed: UInt64, statistic: Statistic = .meansq,
                                     combine: Combine = .sum, samples: Int = 32) throws -> (alpha: Double, points: [(mix: Double, ffn: Double)]) {
-    guard let sampler = spaceSamplers[backbone] else {
-      throw ProxyError.invalidOption(proxy: "zerolm", option: "alpha",
-                                     detail: "no search space is known for backbone \(backbone) to choose α; pass alpha=<0…1>")
+    try heuristicAlpha(space: spaceName(for: backbone, context: ProxyContext(seed: seed)), seed: seed,
+                       statistic: statistic, combine: combine, samples: samples)
+  }
+
+  /// The label-free heuristic: returns α and the sampled (S_mix, S_ffn) pairs it used.
+  public static func heuristicAlpha(space: String, seed: UInt64, statistic: Statistic = .meansq,
+                                    combine: Combine = .sum, samples: Int = 32) throws -> (alpha: Double, points: [(mix: Double, ffn: Double)]) {
+    guard let sampler = spaces[space] else {
+      throw ProxyError.invalidOption(proxy: "zerolm", option: "alpha-space",
+                                     detail: "'\(space)' is not one of \(spaces.keys.sorted().joined(separator: ", "))")
     }
     var rng = SplitMix64(seed: 0x5A3E_0C0F_FEE0_0000 ^ seed)
     var points: [(mix: Double, ffn: Double)] = []

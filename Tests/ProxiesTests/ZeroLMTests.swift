@@ -97,6 +97,27 @@ struct ZeroLMTests {
     #expect(throws: ProxyError.self) { try ZeroLM.heuristicAlpha(backbone: "recurrent", seed: 0) }
   }
 
+  @Test func alphaSpaceOptionSelectsTheSampledSpace() throws {
+    // The as-trained space is the described space mapped through `asTrained`, draw for draw.
+    var r1 = SplitMix64(seed: 3), r2 = SplitMix64(seed: 3)
+    for _ in 0..<20 {
+      let t = try #require(ZeroLM.spaces["flexibert-as-trained"]!(&r1) as? FlexiBERTConfig)
+      let d = try #require(ZeroLM.spaces["flexibert"]!(&r2) as? FlexiBERTConfig)
+      #expect(t == d.asTrained)
+    }
+    let described = try ZeroLM.heuristicAlpha(space: "flexibert", seed: 0, samples: 6)
+    let trained = try ZeroLM.heuristicAlpha(space: "flexibert-as-trained", seed: 0, samples: 6)
+    #expect(described.points.map(\.ffn) != trained.points.map(\.ffn))
+    #expect(try ZeroLM.heuristicAlpha(backbone: "flexibert", seed: 0, samples: 6).alpha == described.alpha)
+    // Unknown space: an error naming the option and the known spaces.
+    var ctx = ProxyContext()
+    ctx.options["alpha-space"] = "nope"
+    #expect(throws: ProxyError.self) { try ZeroLM().evaluate(Self.tiny, context: ctx) }
+    do { _ = try ZeroLM().evaluate(Self.tiny, context: ctx) } catch {
+      #expect("\(error)".contains("alpha-space") && "\(error)".contains("flexibert-as-trained"))
+    }
+  }
+
   @Test func variantStatisticsOnKnownSingularValues() throws {
     // [[3, 0, 0], [0, 4, 0]]: σ = 4, 3; Σσ² = 25; stored [in = 2, out = 3].
     let w = try Tensor(shape: [2, 3], values: [3, 0, 0, 0, 4, 0])
