@@ -99,20 +99,9 @@ public struct HiddenCovProxy: Proxy {
   public func evaluate(_ config: any ArchitectureConfig, context: ProxyContext) throws -> ProxyResult {
     guard let c = config as? RecurrentConfig else { throw ProxyError.unsupportedBackbone(proxy: name, backbone: config.backbone) }
     let s = try settings(context, config: c)
-    let corpus: Corpus
-    do { corpus = try Corpus.named(s.corpus, root: Self.corporaRoot(context.dataRoot)) } catch let e as CorpusError {
-      throw ProxyError.invalidOption(proxy: name, option: "corpus", detail: e.description)
-    }
-    let vocab = c.vocabSize ?? corpus.vocabularySize
-    guard vocab >= corpus.vocabularySize else {
-      throw ConfigError(field: "vocab_size", value: "\(vocab)", rule: "smaller than the \(corpus.name) vocabulary (\(corpus.vocabularySize) words)")
-    }
-    let grid = try Corpus.batchify(corpus.test, streams: s.batch)
-    let steps = min(s.steps, grid.steps - 1)  // NAS-Bench-NLP's get_batch: min(bptt, len − 1 − i)
-    guard steps > s.skip else {
-      throw ProxyError.invalidOption(proxy: name, option: "steps", detail: "the \(corpus.name) test split has only \(grid.steps) steps of \(s.batch) streams")
-    }
-    let tokens = grid.rows(0, steps)
+    let probe = try RecurrentProbe(proxy: name, config: c, corpus: s.corpus, streams: s.batch, steps: s.steps,
+                                   minSteps: s.skip + 1, context: context)
+    let (tokens, steps, vocab) = (probe.tokens, probe.steps, probe.vocabulary)
     var total = 0.0
     for seedOffset in 0..<s.seeds {
       for layer in s.layers {
@@ -128,20 +117,6 @@ public struct HiddenCovProxy: Proxy {
       }
     }
     return ProxyResult(value: total / Double(s.seeds))
-  }
-
-  /// The folder holding `ptb/` and `wikitext-2/`: `dataRoot` itself or its `corpora/`; default
-  /// `$LTS_DATA/corpora` or the first `../shared/data/corpora`-style folder that exists.
-  static func corporaRoot(_ dataRoot: String?) -> String {
-    let fm = FileManager.default
-    func pick(_ d: String) -> String {
-      let nested = (d as NSString).appendingPathComponent("corpora")
-      return fm.fileExists(atPath: nested) ? nested : d
-    }
-    if let d = dataRoot { return pick(d) }
-    if let e = ProcessInfo.processInfo.environment["LTS_DATA"], !e.isEmpty { return pick(e) }
-    for c in ["../shared/data", "../../shared/data", "shared/data"] where fm.fileExists(atPath: c) { return pick(c) }
-    return "../shared/data/corpora"
   }
 }
 
@@ -160,18 +135,20 @@ public enum HiddenCov {
   }
 
   /// Score of `samples` × `units` float32 states (row-major, one sample per row).
+  /// `what` names the features in the reasons of undefined results (hidden units; for `jacob-cov`,
+  /// the streams whose Jacobians are correlated).
   public static func score(_ x: UnsafePointer<Float>, samples n: Int, units h: Int, k: Double = 1e-5,
-                           statistic: Statistic = .published) -> ProxyResult {
+                           statistic: Statistic = .published, what: String = "units") -> ProxyResult {
     guard n >= 2, h >= 1 else { return .undefined("needs at least 2 samples, got \(n)") }
     let corr = Correlation.pearson(x, samples: n, features: h)
     if !corr.nonFiniteFeatures.isEmpty {
-      return .undefined("\(corr.nonFiniteFeatures.count) of \(h) units have non-finite states (the cell overflows)")
+      return .undefined("\(corr.nonFiniteFeatures.count) of \(h) \(what) have non-finite values (the cell overflows)")
     }
     if corr.constantFeatures.count == h {
-      return .undefined("all \(h) units are constant over the \(n) samples (zero is a fixed point of the cell)")
+      return .undefined("all \(h) \(what) are constant over the \(n) samples (zero is a fixed point of the cell)")
     }
     if !corr.constantFeatures.isEmpty {
-      return .undefined("\(corr.constantFeatures.count) of \(h) units are constant, so their correlation is undefined (NaN in the reference)")
+      return .undefined("\(corr.constantFeatures.count) of \(h) \(what) are constant, so their correlation is undefined (NaN in the reference)")
     }
     var m = corr.matrix
     if statistic == .covariance {

@@ -115,6 +115,7 @@ public enum ProxyRegistry {
     LayersXHiddenProxy(),
     NonEmbeddingParamsProxy(),
     HiddenCovProxy(),
+    JacobCovProxy(),
     RecurrentParamsProxy(),
     LinearNodesProxy(),
   ]

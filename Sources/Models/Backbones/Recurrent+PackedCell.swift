@@ -86,7 +86,7 @@ extension RecurrentLayer {
     }
     let p = PackedCell(self)
     let x = input.contiguous()
-    return try withNoGrad {
+    return withNoGrad {
       // x-terms of every input row and x-node, biases included: [rowsIn, kx·H].
       var xp: Tensor? = nil
       let ldx = p.xNodes.count * h

@@ -214,6 +214,38 @@ public final class RecurrentModel: LanguageModel {
     return try Tensor.crossEntropy(logits: logits, targets: targets.map(Int.init))
   }
 
+  /// d(Σ outputs of the last layer)/d(embedding rows) of the untrained model that
+  /// `init(config:vocabulary:using:)` builds from `rng`, over a (T × B) token block: [T·B, E], row
+  /// t·B + b = step t of stream b. This is the Jacobian `jacob-cov` reads (NAS-Bench-NLP's
+  /// `get_batch_jacobian`: backward of `ones_like(y)` from the last layer's outputs, before the
+  /// decoder, into the embedding output). Only the batch's embedding rows are drawn (same values as
+  /// the full table); every layer runs the differentiable forward and backward.
+  public static func inputJacobian(config: RecurrentConfig, vocabulary: Int, rng: SplitMix64, tokens: [Int32],
+                                   steps: Int, streams: Int) throws -> Tensor {
+    try config.validate()
+    guard tokens.count == steps * streams else {
+      throw ModelError.invalidInput("recurrent forward: \(tokens.count) tokens for \(steps) steps × \(streams) streams")
+    }
+    if let bad = tokens.first(where: { $0 < 0 || Int($0) >= vocabulary }) {
+      throw ModelError.invalidInput("token id \(bad) is outside vocab_size = \(vocabulary)")
+    }
+    let graph = try RecipeGraph(config.recipe)
+    return try withGrad {
+      let emb = embeddingRows(ids: tokens, embSize: config.embSize, from: rng).requiringGrad()  // [T·B, E]
+      var g = skipping(rng, draws: vocabulary * config.embSize)
+      var x = emb
+      for l in 0..<config.nLayers {
+        let layer = RecurrentLayer(config: config, graph: graph, index: l, using: &g)
+        for p in layer.namedParameters { p.tensor.requiringGrad(false) }   // only the input's gradient is needed
+        x = try layer.forward(x, steps: steps, streams: streams).output   // [T·B, H_l]
+      }
+      // A cell whose outputs never read x has no path back to the input: its Jacobian is zero.
+      guard x.requiresGrad else { return Tensor.zeros(emb.shape) }
+      try x.sum().backward()
+      return emb.grad ?? Tensor.zeros(emb.shape)
+    }
+  }
+
   public func measurementForward(batch: Int, seqLen: Int) throws -> Tensor {
     let ids = (0..<(batch * seqLen)).map { Int32(($0 &* 7919 &+ 13) % vocabulary) }
     return try withNoGrad { try forward(tokens: ids, steps: seqLen, streams: batch).logits }
