@@ -58,17 +58,6 @@ final class FlexiDense {
   }
 }
 
-/// LayerNorm parameters, BERT eps 1e-12.
-final class FlexiLayerNorm {
-  let weight: Tensor, bias: Tensor
-  init(_ c: Int) {
-    weight = Tensor.full([c], 1, requiresGrad: true)
-    bias = Tensor.zeros([c], requiresGrad: true)
-  }
-  func callAsFunction(_ x: Tensor) throws -> Tensor { try x.layerNorm(weight: weight, bias: bias, eps: 1e-12) }
-  func parameters(_ name: String) -> [(name: String, tensor: Tensor)] { [(name + ".weight", weight), (name + ".bias", bias)] }
-}
-
 /// [B, T, n·d] → [B, n, T, d].
 func splitHeads(_ x: Tensor, _ n: Int) throws -> Tensor {
   let (b, t, c) = (x.shape[0], x.shape[1], x.shape[2])
@@ -166,10 +155,10 @@ final class FlexiLayer {
   let spec: FlexiBERTLayer
   let mixer: FlexiMixer
   let selfOutput: FlexiDense       // [H, H]
-  let attentionNorm: FlexiLayerNorm
+  let attentionNorm: LayerNormParams
   let intermediate: [FlexiDense]   // H → F_0 → … → F_last
   let output: FlexiDense           // [F_last, H]
-  let outputNorm: FlexiLayerNorm
+  let outputNorm: LayerNormParams
 
   init(_ spec: FlexiBERTLayer, hidden: Int, using rng: inout SplitMix64) {
     self.spec = spec
@@ -186,12 +175,12 @@ final class FlexiLayer {
       mixer = .convolution(sa, FlexiDynamicConv(hidden: hidden, heads: half, headSize: d, kernel: spec.kernelSize ?? 1, using: &rng))
     }
     selfOutput = FlexiDense(hidden, hidden, using: &rng)
-    attentionNorm = FlexiLayerNorm(hidden)
+    attentionNorm = LayerNormParams(hidden, eps: 1e-12)
     var widths = [hidden] + spec.ffn
     intermediate = (0..<spec.ffn.count).map { j in FlexiDense(widths[j], widths[j + 1], using: &rng) }
     widths = spec.ffn
     output = FlexiDense(widths[widths.count - 1], hidden, using: &rng)
-    outputNorm = FlexiLayerNorm(hidden)
+    outputNorm = LayerNormParams(hidden, eps: 1e-12)
   }
 
   /// x [B, T, H] → [B, T, H].
@@ -268,11 +257,11 @@ public final class FlexiBERTModel: LanguageModel {
   let wordEmbeddings: Tensor       // [V, E]
   let positionEmbeddings: Tensor   // [P, E]
   let typeEmbeddings: Tensor       // [2, E]
-  let embeddingNorm: FlexiLayerNorm
+  let embeddingNorm: LayerNormParams
   let embeddingsProject: FlexiDense?   // [E, H] when E ≠ H
   let layers: [FlexiLayer]
   let headDense: FlexiDense        // [H, E]
-  let headNorm: FlexiLayerNorm
+  let headNorm: LayerNormParams
   let headBias: Tensor             // [V]
 
   /// Builds and initialises the model. Each part draws from its own stream split off `rng`, so the
@@ -287,10 +276,10 @@ public final class FlexiBERTModel: LanguageModel {
     wordEmbeddings = flexiNormal([config.vocabSize, e], std: 0.02, using: &embRNG)
     positionEmbeddings = flexiNormal([config.maxPosition, e], std: 0.02, using: &embRNG)
     typeEmbeddings = flexiNormal([2, e], std: 0.02, using: &embRNG)
-    embeddingNorm = FlexiLayerNorm(e)
+    embeddingNorm = LayerNormParams(e, eps: 1e-12)
     embeddingsProject = e == h ? nil : FlexiDense(e, h, using: &embRNG)
     headDense = FlexiDense(h, e, using: &headRNG)
-    headNorm = FlexiLayerNorm(e)
+    headNorm = LayerNormParams(e, eps: 1e-12)
     headBias = Tensor.zeros([config.vocabSize], requiresGrad: true)
   }
 

@@ -10,16 +10,6 @@
 import SearchSpaces
 import TensorEngine
 
-/// Layer norm parameters (weight 1, bias 0 at init).
-final class LayerNormParams {
-  let weight: Tensor, bias: Tensor
-  init(_ c: Int) {
-    weight = Tensor.full([c], 1, requiresGrad: true)
-    bias = Tensor.zeros([c], requiresGrad: true)
-  }
-  func callAsFunction(_ x: Tensor) throws -> Tensor { try x.layerNorm(weight: weight, bias: bias, eps: 1e-5) }
-}
-
 /// A dense map x·W + b with W [in, out].
 final class LinearParams {
   let weight: Tensor, bias: Tensor?
