@@ -21,6 +21,9 @@ struct ProxyBenchCase {
   var reference: String
   /// The target in seconds per architecture, if any (the verdict column).
   var targetSeconds: Double? = nil
+  /// When set (`forward` | `backward`), the same recurrent cells are also timed in PyTorch in this
+  /// run (`PyTorchRecurrentReference`), and the ratio is printed.
+  var torchMode: String? = nil
 }
 
 /// `lts bench proxies`: wall time per architecture of the registered proxies on sample configs.
@@ -55,16 +58,17 @@ struct BenchProxies: ParsableCommand {
     return (named + [byNodes.first!, byNodes.last!]).map(\.config)
   }
 
-  static let pytorch = "PyTorch reference 0.73–0.84 s (3 layers, 2 threads)"
 
   /// The rows, in order.
   nonisolated(unsafe) static var cases: [ProxyBenchCase] = [
     ProxyBenchCase(proxy: "hidden-cov", options: ["layer": "1"], configLabel: "NAS-Bench-NLP RNN, LSTM, GRU, min/max linear nodes",
-                   configs: nasBenchCells, reference: pytorch, targetSeconds: 0.5),
+                   configs: nasBenchCells, reference: "PyTorch: build + 3-layer forward", targetSeconds: 0.5, torchMode: "forward"),
     ProxyBenchCase(proxy: "hidden-cov", options: ["layers": "1,2,3"], configLabel: "same 5 cells, all three layers",
-                   configs: nasBenchCells, reference: pytorch),
+                   configs: nasBenchCells, reference: "PyTorch: build + 3-layer forward", torchMode: "forward"),
     ProxyBenchCase(proxy: "hidden-cov", options: ["layer": "1", "no_step0": "true"], configLabel: "same 5 cells",
                    configs: nasBenchCells, reference: "label-free variant (docs/hidden-cov.md)", targetSeconds: 0.5),
+    ProxyBenchCase(proxy: "jacob-cov", configLabel: "same 5 cells (forward + backward, 3 layers)",
+                   configs: nasBenchCells, reference: "PyTorch: build + forward + backward(ones)", torchMode: "backward"),
     ProxyBenchCase(proxy: "params", configLabel: "same 5 cells", configs: nasBenchCells, reference: "closed form"),
     ProxyBenchCase(proxy: "linear-nodes", configLabel: "same 5 cells", configs: nasBenchCells, reference: "closed form"),
     ProxyBenchCase(proxy: "zerolm", configLabel: "8 FlexiBERT encoders sampled from the benchmark space, as-trained",
@@ -84,6 +88,7 @@ struct BenchProxies: ParsableCommand {
     print("threads: \(Engine.threads) of \(Engine.coreCount) cores; GEMM: \(GEMM.backend.rawValue); " +
           "eigensolver: \(SymmetricEigen.backend.rawValue)\(SymmetricEigen.lapackPath.map { " (\($0))" } ?? "")")
     var rows: [[String]] = []
+    var torchTimes: [String: (seconds: [Double]?, note: String)] = [:]
     for c in Self.cases where only?.contains(c.proxy) ?? true {
       let proxy = try userFacing { try ProxyRegistry.get(c.proxy) }
       let configs = try userFacing { try c.configs(root) }
@@ -104,11 +109,27 @@ struct BenchProxies: ParsableCommand {
       let median = times[times.count / 2], worst = times.last!
       let opts = c.options.keys.sorted().map { "\($0)=\(c.options[$0]!)" }.joined(separator: " ")
       let verdict = c.targetSeconds.map { median <= $0 ? "median ≤ \(Self.seconds($0)) ok" : "median > \(Self.seconds($0)) SLOW" } ?? "—"
+      var reference = c.reference, ratio = "—"
+      if let mode = c.torchMode {
+        if torchTimes[mode] == nil {
+          let cells = configs.compactMap { $0 as? RecurrentConfig }
+          torchTimes[mode] = PyTorchRecurrentReference.time(cells, vocabulary: cells.first?.resolvedVocabulary() ?? 33_278, steps: 70, streams: 50, mode: mode,
+                                                            threads: Engine.threads, repeats: repeats)
+        }
+        let (secs, note) = torchTimes[mode]!
+        if let secs, !secs.isEmpty {
+          let ref = secs.sorted()[secs.count / 2]
+          reference += " \(Self.seconds(ref))"
+          ratio = String(format: "%.2f×", median / ref)
+        } else {
+          reference += " (\(note))"
+        }
+      }
       rows.append([c.proxy, opts.isEmpty ? "—" : opts, c.configLabel, Self.seconds(median), Self.seconds(worst),
-                   Self.seconds(cpu[cpu.count / 2]), c.reference, verdict])
+                   Self.seconds(cpu[cpu.count / 2]), reference, ratio, verdict])
     }
-    print(TerminalTable.render(columns: ["proxy", "options", "configs", "median", "max", "cpu median", "reference", "target"], rows: rows),
-          terminator: "")
+    print(TerminalTable.render(columns: ["proxy", "options", "configs", "median", "max", "cpu median", "reference (median)", "ours/ref", "target"],
+                               rows: rows), terminator: "")
     if let load = Self.loadAverage(), load > Double(Engine.coreCount) / 2 {
       print("note: load average \(String(format: "%.1f", load)) on \(Engine.coreCount) cores when finished: other processes shared the CPU, " +
             "so wall times are inflated; 'cpu median' (CPU seconds of this process, all threads) is the contention-free figure")
