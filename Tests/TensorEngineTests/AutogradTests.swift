@@ -33,6 +33,30 @@ import Testing
     #expect(z.requiresGrad && !z.isLeaf)
   }
 
+  /// Ops whose backward needs their own output (tanh, sigmoid, exp, sqrt, softmax, log-softmax)
+  /// must not keep their graph alive: every storage made in the scope is freed once the results
+  /// are dropped, whether or not `backward` ran, and a backward frees the graph it walked.
+  @Test func graphsAreFreedWithOrWithoutBackward() throws {
+    let x = try Tensor(shape: [6, 5], values: (0..<30).map { Float($0 % 7) * 0.3 - 0.9 }, requiresGrad: true)
+    func chain() throws -> Tensor {
+      let a = try x.tanh().sigmoid().exp()
+      let b = try x.square().adding(1).sqrt()
+      return try (a * b).softmax(axis: -1).logSoftmax(axis: 0).sum()
+    }
+    try MemoryTracker.withScope { scope in
+      do { _ = try chain() }                       // built, never back-propagated
+      #expect(scope.liveBytes == 0)
+      do {
+        let loss = try chain()
+        try loss.backward()
+        #expect(loss.isLeaf)                        // its node was released by backward
+      }
+      #expect(x.grad != nil)
+      let held = x.grad!.count * 4
+      #expect(scope.liveBytes == held)              // only the leaf's gradient survives
+    }
+  }
+
   @Test func backwardErrors() throws {
     let w = Tensor.full([3], 2, requiresGrad: true)
     #expect(throws: TensorError.self) { try w.scaled(2).backward() }           // not a scalar

@@ -64,7 +64,9 @@ extension Tensor {
   public var isLeaf: Bool { node == nil }
 
   /// Back-propagates from this scalar: `grad` of every leaf that requires grad receives
-  /// d(self)/d(leaf), accumulated onto any gradient already there.
+  /// d(self)/d(leaf), accumulated onto any gradient already there. The graph is released on the
+  /// way (intermediate tensors keep `requiresGrad` but lose their node), so a second `backward`
+  /// through the same intermediates reaches no leaf: build the graph again for that.
   public func backward() throws {
     guard count == 1 else {
       throw TensorError.invalidArgument(op: "backward", detail: "needs a scalar (one element), got shape \(shape)")
@@ -103,6 +105,9 @@ extension Tensor {
           continue
         }
         let gi = try n.vjp(g)
+        // The graph is freed as it is used (PyTorch's default, no retain_graph): a node whose
+        // closure needs its own output (tanh, softmax, …) would otherwise keep the whole tape alive.
+        t.node = nil
         precondition(gi.count == n.inputs.count, "autograd: op \(n.op) returned \(gi.count) grads for \(n.inputs.count) inputs")
         for (inp, gOpt) in zip(n.inputs, gi) {
           guard inp.requiresGrad, let gIn = gOpt else { continue }

@@ -82,7 +82,7 @@ extension Tensor {
   public func tanh() throws -> Tensor {
     let out = map(TanhKernel(), cost: 5)
     if GradMode.shouldRecord(self) {
-      out.record(Node(op: "tanh", inputs: [self]) { g in [Tensor.zipMap(g, out, TanhGradKernel())] })
+      out.record(Node(op: "tanh", inputs: [self]) { [unowned out] g in [Tensor.zipMap(g, out, TanhGradKernel())] })
     }
     return out
   }
@@ -91,7 +91,7 @@ extension Tensor {
   public func sigmoid() throws -> Tensor {
     let out = map(SigmoidKernel(), cost: 5)
     if GradMode.shouldRecord(self) {
-      out.record(Node(op: "sigmoid", inputs: [self]) { g in [Tensor.zipMap(g, out, SigmoidGradKernel())] })
+      out.record(Node(op: "sigmoid", inputs: [self]) { [unowned out] g in [Tensor.zipMap(g, out, SigmoidGradKernel())] })
     }
     return out
   }

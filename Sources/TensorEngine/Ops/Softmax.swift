@@ -100,7 +100,10 @@ extension Tensor {
     softmaxRows(src.pointer, y.pointer, rows: rows, n: n)
     let out = try y.movedBack(ax)
     if GradMode.shouldRecord(self) {
-      out.record(Node(op: "softmax", inputs: [self]) { g in
+      // y is `out` itself when the axis is last: hold it unowned then (no node ↔ output cycle).
+      let held: Tensor? = y === out ? nil : y
+      out.record(Node(op: "softmax", inputs: [self]) { [unowned out] g in
+        let y = held ?? out
         // dx = y ⊙ (g − Σ g·y)
         let (gm, _) = try g.movedLast(ax, op: "softmax")
         let dx = Tensor(uninitializedShape: y.shape)
@@ -124,7 +127,10 @@ extension Tensor {
     logSoftmaxRows(src.pointer, y.pointer, rows: rows, n: n)
     let out = try y.movedBack(ax)
     if GradMode.shouldRecord(self) {
-      out.record(Node(op: "logSoftmax", inputs: [self]) { g in
+      // y is `out` itself when the axis is last: hold it unowned then (no node ↔ output cycle).
+      let held: Tensor? = y === out ? nil : y
+      out.record(Node(op: "logSoftmax", inputs: [self]) { [unowned out] g in
+        let y = held ?? out
         // dx = g − softmax · Σ g
         let (gm, _) = try g.movedLast(ax, op: "logSoftmax")
         let dx = Tensor(uninitializedShape: y.shape)

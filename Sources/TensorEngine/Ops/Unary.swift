@@ -87,7 +87,7 @@ extension Tensor {
   /// `eˣ`.
   public func exp() throws -> Tensor {
     let out = map(ExpKernel(), cost: 4)
-    if GradMode.shouldRecord(self) { out.record(Node(op: "exp", inputs: [self]) { g in [Tensor.zipMap(g, out, MulKernel())] }) }
+    if GradMode.shouldRecord(self) { out.record(Node(op: "exp", inputs: [self]) { [unowned out] g in [Tensor.zipMap(g, out, MulKernel())] }) }
     return out
   }
 
@@ -101,7 +101,7 @@ extension Tensor {
   /// `√x`.
   public func sqrt() throws -> Tensor {
     let out = map(SqrtKernel(), cost: 2)
-    if GradMode.shouldRecord(self) { out.record(Node(op: "sqrt", inputs: [self]) { g in [Tensor.zipMap(g, out, SqrtGradKernel())] }) }
+    if GradMode.shouldRecord(self) { out.record(Node(op: "sqrt", inputs: [self]) { [unowned out] g in [Tensor.zipMap(g, out, SqrtGradKernel())] }) }
     return out
   }
 
