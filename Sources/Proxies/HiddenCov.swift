@@ -104,9 +104,11 @@ public struct HiddenCovProxy: Proxy {
     let (tokens, steps, vocab) = (probe.tokens, probe.steps, probe.vocabulary)
     var total = 0.0
     for seedOffset in 0..<s.seeds {
+      // One pass through the layers serves every requested layer.
+      let all = try RecurrentModel.incomingStates(config: c, vocabulary: vocab, rng: SplitMix64(seed: context.seed &+ UInt64(seedOffset)),
+                                                  tokens: tokens, steps: steps, streams: s.batch, layers: s.layers.map { $0 - 1 })
       for layer in s.layers {
-        let states = try RecurrentModel.incomingStates(config: c, vocabulary: vocab, rng: SplitMix64(seed: context.seed &+ UInt64(seedOffset)),
-                                                       tokens: tokens, steps: steps, streams: s.batch, layer: layer - 1)
+        let states = all[layer - 1]!
         let h = states.shape[1]
         let drop = s.skip * s.batch
         let r = HiddenCov.score(states.pointer + drop * h, samples: states.shape[0] - drop, units: h, k: s.k, statistic: s.statistic)

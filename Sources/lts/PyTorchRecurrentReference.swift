@@ -56,7 +56,7 @@ def topo(recipe):
 class Layer:
     def __init__(self, recipe, n_in, h):
         self.recipe, self.order, self.h = recipe, topo(recipe), h
-        self.states = 1 + max(int(k[6:]) for k in recipe if k.startswith("h_new_"))
+        self.states = 1 + max(int(k[6:]) for k in recipe if k.startswith("h_new_") and k[6:].isdigit())
         b = 1.0 / h ** 0.5
         self.w = {k: ([torch.empty(n_in if i == "x" else h, h).uniform_(-b, b).requires_grad_() for i in r["input"]],
                       torch.empty(h).uniform_(-b, b).requires_grad_())

@@ -133,6 +133,15 @@ import TensorEngine
     let viaModel = try model.layers[1].infer(try model.layers[0].infer(x0, steps: t, streams: b, recordIncoming: false).output,
                                              steps: t, streams: b, recordIncoming: true).incoming!
     #expect(direct.values == viaModel.values)
+    // One pass for several layers gives each layer's states bit for bit.
+    let several = try RecurrentModel.incomingStates(config: c, vocabulary: 50, rng: SplitMix64(seed: 11), tokens: toks,
+                                                    steps: t, streams: b, layers: [2, 0, 1])
+    #expect(several.keys.sorted() == [0, 1, 2])
+    #expect(several[1]!.values == direct.values)
+    for l in [0, 2] {
+      let one = try RecurrentModel.incomingStates(config: c, vocabulary: 50, rng: SplitMix64(seed: 11), tokens: toks, steps: t, streams: b, layer: l)
+      #expect(several[l]!.values == one.values)
+    }
     #expect(throws: ModelError.self) {
       try RecurrentModel.incomingStates(config: c, vocabulary: 50, rng: SplitMix64(seed: 0), tokens: toks, steps: t, streams: b, layer: 3)
     }

@@ -47,7 +47,9 @@ final class PackedCell {
           }
         }
       }
-      return out
+      // A constant operand of every step's GEMM: marked as a parameter so that, inside
+      // `Engine.withFrozenWeights` (see `infer`), the GEMM packs it once instead of every step.
+      return out.requiringGrad()
     }
     xNodes = linearNodes.filter { g.nodes[$0]!.input.contains("x") }
     wx = pack(xNodes, source: "x", rows: layer.inputWidth)
@@ -86,7 +88,8 @@ extension RecurrentLayer {
     }
     let p = PackedCell(self)
     let x = input.contiguous()
-    return withNoGrad {
+    // The packed weights are constant for the whole run: GEMMs keep their panels across steps.
+    return Engine.withFrozenWeights { withNoGrad {
       // x-terms of every input row and x-node, biases included: [rowsIn, kx·H].
       var xp: Tensor? = nil
       let ldx = p.xNodes.count * h
@@ -113,7 +116,7 @@ extension RecurrentLayer {
         guard let grp = p.groups[src], let dst = gp[src] else { return }
         let ld = grp.weight.shape[1]
         GEMM.sgemm(transA: false, transB: false, m: b, n: ld, k: h, alpha: 1, a: a, lda: h,
-                   b: grp.weight.pointer, ldb: ld, beta: 0, c: dst.pointer, ldc: ld)
+                   b: grp.weight.pointer, ldb: ld, beta: 0, c: dst.pointer, ldc: ld, bOwner: grp.weight.storage)
       }
       for step in 0..<t {
         if let incoming { (incoming.pointer + step * n).update(from: cur.pointer, count: n) }
@@ -156,7 +159,7 @@ extension RecurrentLayer {
         (output.pointer + step * n).update(from: cur.pointer, count: n)
       }
       return (output, incoming)
-    }
+    } }
   }
 }
 
@@ -193,8 +196,17 @@ extension RecurrentModel {
   /// needed embedding rows and layers 0…layer are drawn (the generator is skipped past the rest).
   public static func incomingStates(config: RecurrentConfig, vocabulary: Int, rng: SplitMix64, tokens: [Int32],
                                     steps: Int, streams: Int, layer: Int) throws -> Tensor {
+    try incomingStates(config: config, vocabulary: vocabulary, rng: rng, tokens: tokens, steps: steps,
+                       streams: streams, layers: [layer])[layer]!
+  }
+
+  /// The incoming `h_prev_0` of each of `layers` (0-based), from one pass through layers
+  /// 0…max(layers): the same values as one `incomingStates(…, layer:)` call per layer.
+  public static func incomingStates(config: RecurrentConfig, vocabulary: Int, rng: SplitMix64, tokens: [Int32],
+                                    steps: Int, streams: Int, layers: [Int]) throws -> [Int: Tensor] {
     try config.validate()
-    guard layer >= 0 && layer < config.nLayers else {
+    guard let last = layers.max() else { return [:] }
+    for layer in layers where layer < 0 || layer >= config.nLayers {
       throw ModelError.invalidInput("layer \(layer + 1) is beyond n_layers = \(config.nLayers)")
     }
     guard tokens.count == steps * streams else {
@@ -214,12 +226,14 @@ extension RecurrentModel {
     }
     var x = embeddingRows(ids: distinct, embSize: config.embSize, from: rng)  // [U, E]
     var g = skipping(rng, draws: vocabulary * config.embSize)
-    for l in 0...layer {
+    let wanted = Set(layers)
+    var states: [Int: Tensor] = [:]
+    for l in 0...last {
       let cell = RecurrentLayer(config: config, graph: graph, index: l, using: &g)
-      let r = try cell.infer(x, rowIndex: l == 0 ? rowIndex : nil, steps: steps, streams: streams, recordIncoming: l == layer)
-      if l == layer { return r.incoming! }
+      let r = try cell.infer(x, rowIndex: l == 0 ? rowIndex : nil, steps: steps, streams: streams, recordIncoming: wanted.contains(l))
+      if wanted.contains(l) { states[l] = r.incoming! }
       x = r.output
     }
-    fatalError("unreachable")
+    return states
   }
 }
