@@ -72,39 +72,12 @@ public enum SymmetricEigen {
     return ev.reversed().map { max($0, 0).squareRoot() }
   }
 
-  /// The k×k Gram matrix of the smaller side: AᵀA (cols ≤ rows) or AAᵀ, k = min(rows, cols).
+  /// The k×k Gram matrix of the smaller side: AᵀA (cols ≤ rows) or AAᵀ, k = min(rows, cols), with
+  /// the blocked SIMD kernel of `Correlation.gram` (A, or Aᵀ, read as samples × features).
   static func gramMatrix(_ a: [Double], rows: Int, cols: Int) -> [Double] {
-    let k = min(rows, cols)
-    var g = [Double](repeating: 0, count: k * k)
-    a.withUnsafeBufferPointer { ap in
-      g.withUnsafeMutableBufferPointer { gp in
-        let A = ap.baseAddress!, G = gp.baseAddress!
-        if cols <= rows {
-          // G[i][j] = Σ_r A[r][i]·A[r][j]: rank-1 updates by rows of A (contiguous).
-          for r in 0..<rows {
-            let row = A + r * cols
-            for i in 0..<cols {
-              let v = row[i]
-              if v == 0 { continue }
-              let gi = G + i * k
-              for j in i..<cols { gi[j] += v * row[j] }
-            }
-          }
-        } else {
-          // G[i][j] = Σ_c A[i][c]·A[j][c]: dot products of rows.
-          for i in 0..<rows {
-            let ri = A + i * cols
-            for j in i..<rows {
-              let rj = A + j * cols
-              var s = 0.0
-              for c in 0..<cols { s += ri[c] * rj[c] }
-              G[i * k + j] = s
-            }
-          }
-        }
-        for i in 0..<k { for j in 0..<i { G[i * k + j] = G[j * k + i] } }
-      }
-    }
-    return g
+    if cols <= rows { return Correlation.gram(a, samples: rows, features: cols) }
+    var t = [Double](repeating: 0, count: a.count)
+    for r in 0..<rows { for c in 0..<cols { t[c * rows + r] = a[r * cols + c] } }
+    return Correlation.gram(t, samples: cols, features: rows)
   }
 }
