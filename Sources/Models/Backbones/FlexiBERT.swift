@@ -24,25 +24,10 @@ import Foundation
 import SearchSpaces
 import TensorEngine
 
-/// N(0, std²) weights by Marsaglia's polar method in Float, two normals per accepted pair of 24-bit
-/// uniforms taken from one SplitMix64 draw. About 8× faster than Box–Muller in Double, which matters
-/// because ZeroLM builds the weights of every architecture it scores (millions of values each).
+/// N(0, std²) weights by the engine's sequential polar-method sampler (`Tensor.randnPolar`; see
+/// there why it, not `Tensor.randn`).
 func flexiNormal(_ shape: [Int], std: Float, using rng: inout SplitMix64) -> Tensor {
-  let t = Tensor(uninitializedShape: shape)
-  let n = t.count, p = t.pointer
-  var i = 0
-  while i < n {
-    let z = rng.next()
-    let u = Float(UInt32(truncatingIfNeeded: z) >> 8) * 0x1.0p-23 - 1          // (−1, 1)
-    let v = Float(UInt32(truncatingIfNeeded: z >> 32) >> 8) * 0x1.0p-23 - 1
-    let s = u * u + v * v
-    if s >= 1 || s == 0 { continue }
-    let f = (-2 * logf(s) / s).squareRoot() * std
-    p[i] = u * f
-    if i + 1 < n { p[i + 1] = v * f }
-    i += 2
-  }
-  return t.requiringGrad()
+  Tensor.randnPolar(shape, std: std, using: &rng).requiringGrad()
 }
 
 /// A dense map x·W + b with W [in, out], N(0, std) init.
