@@ -86,11 +86,7 @@ public struct FlexiBERTBenchmark: RankingBenchmark {
       note = "reading: described — per-layer operation / parameter / heads and FFN = num_feed_forward × "
         + "feed_forward_dimension, as the records are written (not what was trained; SOURCES.md)"
     }
-    // The records are uniform draws from the FlexiBERT design space; a proxy that samples the space
-    // (zerolm's α heuristic) samples it under the same reading.
-    let space = reading == .asTrained ? "flexibert-as-trained" : "flexibert"
-    return BenchmarkData(records: records, excluded: excluded, note: "\(records.count) FlexiBERT encoders, GLUE; " + note,
-                         proxyOptions: ["alpha-space": space])
+    return BenchmarkData(records: records, excluded: excluded, note: "\(records.count) FlexiBERT encoders, GLUE; " + note)
   }
 
   /// The record as written, as a config; errors name the field (`nas_config.encoder_layers[2].…`).

@@ -140,6 +140,7 @@ public enum RankRunner {
                          progress: (_ done: Int, _ total: Int) -> Void = { _, _ in }) throws -> [ProxyRanking] {
     var context = context
     context.options.merge(data.proxyOptions) { mine, _ in mine }
+    if context.population.isEmpty { context.population = data.records.map(\.config) }
     let scores = try score(data.records, benchmark: benchmark.name, proxies: proxies, context: context, progress: progress)
     let truth = data.records.map(\.target)
     let groups = data.records.map { benchmark.groupKey($0) }

@@ -12,6 +12,10 @@ public struct ProxyContext: Sendable {
   public var dataRoot: String? = nil
   /// Free-form per-proxy options (e.g. `layer=2`, `corpus=ptb`, `alpha=0.5`).
   public var options: [String: String] = [:]
+  /// The architectures being ranked together (configs only, never their scores), for proxies that
+  /// calibrate on the space they come from (zerolm's α). `lts rank` sets it to the benchmark's
+  /// records; empty elsewhere.
+  public var population: [any ArchitectureConfig] = []
 
   public init(seed: UInt64 = 0) { self.seed = seed }
 }

@@ -25,8 +25,9 @@ import TensorEngine
 /// Options: `alpha` (a number in [0, 1]; default: the label-free heuristic below),
 /// `statistic` (`meansq` | `meansq-svd` | `nuclear` | `erank` | `stable-rank` | `gain`),
 /// `combine` (`sum` | `residual-log`), `alpha-samples` (architectures sampled for the heuristic,
-/// default 32), `alpha-space` (the space sampled: `flexibert`, `flexibert-as-trained`, `gpt2-lts`;
-/// default: the backbone's, and `lts rank` passes the space its benchmark's records come from).
+/// default 32), `alpha-space` (what the heuristic samples: `records` — the architectures being
+/// ranked, the default in `lts rank` — or a named space `flexibert`, `flexibert-as-trained`,
+/// `gpt2-lts`, the backbone's being the default elsewhere).
 ///
 /// Heuristic α (no benchmark data): sample architectures from the search space (FlexiBERT:
 /// the benchmark's design space, read as described or as trained; GPT-2: the LTS space), compute S_mix and S_ffn of each at the same
@@ -262,34 +263,78 @@ public struct ZeroLM: Proxy {
       samples = n
     }
     let space = try spaceName(for: backbone, context: context)
-    let key = "\(space)|\(context.seed)|\(stat.rawValue)|\(comb.rawValue)|\(samples)"
+    let drawn = space == recordsSpace ? populationSample(context.population, backbone: backbone, seed: context.seed, count: samples) : []
+    let key = "\(space)|\(drawn.map(\.canonicalKey).joined(separator: ";").hashValue)|\(context.seed)|\(stat.rawValue)|\(comb.rawValue)|\(samples)"
     cacheLock.lock()
     let hit = cache[key]
     cacheLock.unlock()
     if let a = hit { return a }
-    let a = try heuristicAlpha(space: space, seed: context.seed, statistic: stat, combine: comb, samples: samples).alpha
+    let a: Double
+    let from: String
+    if space == recordsSpace {
+      a = try heuristicAlpha(drawn, seed: context.seed, statistic: stat, combine: comb).alpha
+      from = "\(drawn.count) of the \(context.population.count) architectures being ranked (configs only)"
+    } else {
+      a = try heuristicAlpha(space: space, seed: context.seed, statistic: stat, combine: comb, samples: samples).alpha
+      from = "\(samples) architectures sampled from space \(space)"
+    }
     // Said once per process and key, on stderr, so a run records the α it used.
-    FileHandle.standardError.write(Data("zerolm: heuristic α = \(a) from \(samples) architectures sampled from space \(space) (seed \(context.seed), statistic \(stat.rawValue), combine \(comb.rawValue))\n".utf8))
+    FileHandle.standardError.write(Data("zerolm: heuristic α = \(a) from \(from) (seed \(context.seed), statistic \(stat.rawValue), combine \(comb.rawValue))\n".utf8))
     cacheLock.lock()
     cache[key] = a
     cacheLock.unlock()
     return a
   }
 
-  /// The space the heuristic samples: option `alpha-space`, else the backbone's default.
+  /// `alpha-space` value meaning "the architectures being ranked" (`ProxyContext.population`).
+  public static let recordsSpace = "records"
+
+  /// The space the heuristic samples: option `alpha-space`; else the population being ranked when
+  /// there is one with this backbone (`lts rank`); else the backbone's default space.
   static func spaceName(for backbone: String, context: ProxyContext) throws -> String {
+    let hasPopulation = context.population.contains { $0.backbone == backbone }
     if let s = context.options["alpha-space"] {
+      if s == recordsSpace {
+        guard hasPopulation else {
+          throw ProxyError.invalidOption(proxy: "zerolm", option: "alpha-space",
+                                         detail: "records: no architectures are being ranked together here (only `lts rank` has them)")
+        }
+        return s
+      }
       guard spaces[s] != nil else {
         throw ProxyError.invalidOption(proxy: "zerolm", option: "alpha-space",
-                                       detail: "'\(s)' is not one of \(spaces.keys.sorted().joined(separator: ", "))")
+                                       detail: "'\(s)' is not one of \((spaces.keys.sorted() + [recordsSpace]).joined(separator: ", "))")
       }
       return s
     }
+    if hasPopulation { return recordsSpace }
     guard let s = defaultSpace[backbone] else {
       throw ProxyError.invalidOption(proxy: "zerolm", option: "alpha",
                                      detail: "no search space is known for backbone \(backbone) to choose α; pass alpha=<0…1> or alpha-space=<\(spaces.keys.sorted().joined(separator: "|"))>")
     }
     return s
+  }
+
+  /// `count` configs of `backbone` drawn from `population` without replacement by a seeded
+  /// generator (all of them when there are no more than `count`), in population order.
+  static func populationSample(_ population: [any ArchitectureConfig], backbone: String, seed: UInt64,
+                               count: Int) -> [any ArchitectureConfig] {
+    let pool = population.filter { $0.backbone == backbone }
+    guard pool.count > count else { return pool }
+    var rng = SplitMix64(seed: 0x5A3E_0C0F_FEE0_0001 ^ seed)
+    var idx = Array(pool.indices)
+    for i in 0..<count {   // partial Fisher–Yates
+      let j = i + Int(rng.next() % UInt64(idx.count - i))
+      idx.swapAt(i, j)
+    }
+    return idx.prefix(count).sorted().map { pool[$0] }
+  }
+
+  /// The label-free heuristic on given architectures (e.g. a sample of the records being ranked).
+  public static func heuristicAlpha(_ configs: [any ArchitectureConfig], seed: UInt64, statistic: Statistic = .meansq,
+                                    combine: Combine = .sum) throws -> (alpha: Double, points: [(mix: Double, ffn: Double)]) {
+    let points = try configs.map { try capacities($0, seed: seed, statistic: statistic, combine: combine) }
+    return (bestAlpha(points), points)
   }
 
   /// The label-free heuristic on the backbone's default space.

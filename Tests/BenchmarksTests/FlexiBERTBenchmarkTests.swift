@@ -17,9 +17,6 @@ struct FlexiBERTBenchmarkTests {
     #expect(trained.note?.contains("as-trained") == true)
     #expect(described.note?.contains("described") == true)
     #expect(!bench.lowerIsBetter)
-    // A proxy that samples the space (zerolm's α) samples it under the records' reading.
-    #expect(trained.proxyOptions == ["alpha-space": "flexibert-as-trained"])
-    #expect(described.proxyOptions == ["alpha-space": "flexibert"])
 
     // Record 0 (SOURCES.md example): hidden 256; layer 1 LT/DCT 2 heads, 3 × 512.
     let d0 = try #require(described.records[0].config as? FlexiBERTConfig)

@@ -47,6 +47,18 @@ private struct InverseProxy: Proxy {
   }
 }
 
+/// The size of the population it is ranked in, times depth (the population must be the records).
+private struct PopulationProxy: Proxy {
+  let name = "population"
+  let summary = "population size"
+  func supports(backbone: String) -> Bool { true }
+  func evaluate(_ c: any ArchitectureConfig, context: ProxyContext) throws -> ProxyResult {
+    let depths = context.population.map { ($0 as! GPT2Config).nLayer }
+    guard depths == [1, 2, 3, 4, 5, 6, 7, 8] else { return .undefined("population \(depths)") }
+    return ProxyResult(value: Double((c as! GPT2Config).nLayer))
+  }
+}
+
 /// Reads option `k` as its value (undefined without it).
 private struct OptionProxy: Proxy {
   let name = "option-k"
@@ -112,6 +124,9 @@ struct RankRunnerTests {
     ctx.options["k"] = "-1"
     let mine = try RankRunner.run(b, data: data, proxies: [OptionProxy()], context: ctx, settings: RankSettings(bootstrap: 0))
     #expect(implied[0].spearman == 1 && mine[0].spearman == -1)
+    // Proxies see the records' configs as their population (no scores).
+    let pop = try RankRunner.run(b, data: data, proxies: [PopulationProxy()], context: ProxyContext(), settings: RankSettings(bootstrap: 0))
+    #expect(pop[0].n == 8 && pop[0].undefined == 0)
   }
 
   @Test func bootstrapIntervalsArePairedAndSeeded() throws {

@@ -109,6 +109,27 @@ struct ZeroLMTests {
     let trained = try ZeroLM.heuristicAlpha(space: "flexibert-as-trained", seed: 0, samples: 6)
     #expect(described.points.map(\.ffn) != trained.points.map(\.ffn))
     #expect(try ZeroLM.heuristicAlpha(backbone: "flexibert", seed: 0, samples: 6).alpha == described.alpha)
+    // With a population (lts rank), α comes from a seeded sample of it, and only of its configs.
+    var r3 = SplitMix64(seed: 9)
+    let population: [any ArchitectureConfig] = (0..<40).map { _ in FlexiBERTConfig.sampleBenchmarkSpace(using: &r3).asTrained }
+    let sample = ZeroLM.populationSample(population, backbone: "flexibert", seed: 0, count: 6)
+    #expect(sample.count == 6)
+    #expect(Set(sample.map(\.canonicalKey)).isSubset(of: Set(population.map(\.canonicalKey))))
+    #expect(ZeroLM.populationSample(population, backbone: "flexibert", seed: 0, count: 6).map(\.canonicalKey) == sample.map(\.canonicalKey))
+    #expect(ZeroLM.populationSample(population, backbone: "flexibert", seed: 1, count: 6).map(\.canonicalKey) != sample.map(\.canonicalKey))
+    #expect(ZeroLM.populationSample(Array(population.prefix(4)), backbone: "flexibert", seed: 0, count: 6).count == 4)
+    var pctx = ProxyContext()
+    pctx.population = population
+    pctx.options["alpha-samples"] = "6"
+    #expect(try ZeroLM.spaceName(for: "flexibert", context: pctx) == "records")
+    let viaRecords = try ZeroLM.alpha(for: "flexibert", context: pctx)
+    #expect(viaRecords == (try ZeroLM.heuristicAlpha(sample, seed: 0)).alpha)
+    pctx.options["alpha-space"] = "flexibert"                          // a named space still wins
+    #expect(try ZeroLM.spaceName(for: "flexibert", context: pctx) == "flexibert")
+    var none = ProxyContext()
+    none.options["alpha-space"] = "records"                             // no population here
+    #expect(throws: ProxyError.self) { try ZeroLM.spaceName(for: "flexibert", context: none) }
+
     // Unknown space: an error naming the option and the known spaces.
     var ctx = ProxyContext()
     ctx.options["alpha-space"] = "nope"
