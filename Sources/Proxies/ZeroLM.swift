@@ -20,11 +20,14 @@ import TensorEngine
 /// Variants (docs/zerolm.md, "Variants considered"): `statistic=erank` (entropy effective rank of
 /// σ², exact singular values), `stable-rank` (‖W‖²_F / σ_max², σ_max by float64 power iteration),
 /// `gain` (‖W‖²_F / fan-in); `combine=residual-log` sums log(1 + S) over the layers' residual
-/// branches instead of S over maps.
+/// branches instead of S over maps; `combine=functional-dof` (docs/zerolm-blind-variant.md) counts
+/// each sub-module's functional degrees of freedom — parameters of the maps at their generic rank,
+/// less the GL(d) redundancy of every attention head's QK and OV circuits — and takes its log, so
+/// the score is log(D_mix^α · D_ffn^(1−α)).
 ///
 /// Options: `alpha` (a number in [0, 1]; default: the label-free heuristic below),
 /// `statistic` (`meansq` | `meansq-svd` | `nuclear` | `erank` | `stable-rank` | `gain`),
-/// `combine` (`sum` | `residual-log`), `alpha-samples` (architectures sampled for the heuristic,
+/// `combine` (`sum` | `residual-log` | `functional-dof`), `alpha-samples` (architectures sampled for the heuristic,
 /// default 32), `alpha-space` (what the heuristic samples: `records` — the architectures being
 /// ranked, the default in `lts rank` — or a named space `flexibert`, `flexibert-as-trained`,
 /// `gpt2-lts`, the backbone's being the default elsewhere).
@@ -52,6 +55,12 @@ public struct ZeroLM: Proxy {
     /// S_sub = Σ over layers ℓ of log(1 + Σ_{W in the sub-module of ℓ} S(W)): each sub-module of a
     /// layer is a residual branch, and a residual stack scales the signal by Π(1 + S_ℓ).
     case residualLog = "residual-log"
+    /// S_sub = log(1 + D_sub), D_sub the sub-module's functional degrees of freedom: Σ over its
+    /// maps of r·(m + n − r) (the dimension of rank-r m×n matrices, r = `genericRank`), less, for
+    /// mixing, 2·d² per attention head of inner width d (`headWidths`): a head acts only through
+    /// Q_j K_jᵀ and V_j O_j, each unchanged by an invertible d×d change of basis. GELU FFNs have no
+    /// such symmetry, so every FFN parameter counts. The per-map `statistic` is not used.
+    case functionalDOF = "functional-dof"
   }
 
   /// Named search spaces the α heuristic can sample (option `alpha-space`). Programs adding a
@@ -78,6 +87,32 @@ public struct ZeroLM: Proxy {
     GPT2Config.backbone: { c, seed in
       guard let g = c as? GPT2Config else { throw ModelError.unsupportedBackbone(c.backbone) }
       return try GPT2Model.decoderLinearMaps(g, seed: seed)
+    },
+  ]
+
+  /// Inner widths of the attention heads of each layer (layer → [d_j]), for the QK/OV redundancy of
+  /// `combine=functional-dof`; a backbone not listed has no redundancy subtracted. FlexiBERT: SA
+  /// (SDP, WMA) has `heads` heads of H/heads, DSC its SDP half (heads/2 of them), LT none; GPT-2:
+  /// n_head heads of d_model/n_head per layer.
+  nonisolated(unsafe) public static var headWidths: [String: @Sendable (any ArchitectureConfig) -> [Int: [Int]]] = [
+    FlexiBERTConfig.backbone: { c in
+      guard let f = c as? FlexiBERTConfig else { return [:] }
+      var out: [Int: [Int]] = [:]
+      for (i, l) in f.layers.enumerated() where l.heads >= 1 {
+        let d = f.hiddenSize / l.heads
+        switch l.operation {
+        case .sa: out[i] = Array(repeating: d, count: l.heads)
+        case .dsc: out[i] = Array(repeating: d, count: l.heads / 2)
+        case .lt: out[i] = []
+        }
+      }
+      return out
+    },
+    GPT2Config.backbone: { c in
+      guard let g = c as? GPT2Config else { return [:] }
+      var out: [Int: [Int]] = [:]
+      for (i, h) in g.activeHeads.enumerated() where h >= 1 { out[i] = Array(repeating: g.dModel / h, count: h) }
+      return out
     },
   ]
 
@@ -145,6 +180,42 @@ public struct ZeroLM: Proxy {
       default: return sv.reduce(0) { $0 + $1 * $1 } / Double(k)
       }
     }
+  }
+
+  /// The generic rank of a map W [m, n]: min(m, n) unless W is identically zero (then 0). N(0, σ²)
+  /// weights have full rank with probability 1; a zero-initialised map realises no function yet.
+  public static func genericRank(of weight: Tensor) -> Int {
+    guard weight.rank == 2 else { return 0 }
+    let (m, n) = (weight.shape[0], weight.shape[1])
+    guard m > 0, n > 0 else { return 0 }
+    let w = weight.contiguous()
+    return sumOfSquares(w.pointer, count: m * n) > 0 ? min(m, n) : 0
+  }
+
+  /// Functional degrees of freedom of one map W [m, n] of rank r: r·(m + n − r), the dimension of
+  /// the rank-r m×n matrices (m·n at full rank), with r = `genericRank` (float64).
+  public static func functionalDOF(of weight: Tensor) -> Double {
+    let r = genericRank(of: weight)
+    guard r > 0 else { return 0 }
+    return Double(r) * Double(weight.shape[0] + weight.shape[1] - r)
+  }
+
+  /// (D_mix, D_ffn) of `maps` for `combine=functional-dof`: Σ `functionalDOF` per sub-module, the
+  /// mixing sum less 2·d² per attention head of `config` (`headWidths`), at least 0.
+  public static func functionalDOF(_ maps: [LinearMap], config: any ArchitectureConfig) -> (mix: Double, ffn: Double) {
+    var mix = 0.0, ffn = 0.0
+    for map in maps {
+      switch map.kind {
+      case .mixing: mix += functionalDOF(of: map.weight)
+      case .ffn: ffn += functionalDOF(of: map.weight)
+      default: continue
+      }
+    }
+    let heads = headWidths[config.backbone]?(config) ?? [:]
+    for layer in heads.keys.sorted() {
+      for d in heads[layer]! { mix -= 2 * Double(d) * Double(d) }
+    }
+    return (Swift.max(0, mix), ffn)
   }
 
   /// Elements per chunk of `sumOfSquares` (fixed, so the value never depends on the thread count).
@@ -215,6 +286,10 @@ public struct ZeroLM: Proxy {
   public static func capacities(_ config: any ArchitectureConfig, seed: UInt64, statistic: Statistic = .meansq,
                                  combine: Combine = .sum) throws -> (mix: Double, ffn: Double) {
     let maps = try mapBuilders[config.backbone].map { try $0(config, seed) } ?? ModelRegistry.build(config, seed: seed).linearMaps
+    if combine == .functionalDOF {
+      let d = functionalDOF(maps, config: config)
+      return (Foundation.log1p(d.mix), Foundation.log1p(d.ffn))
+    }
     var mix = 0.0, ffn = 0.0
     // Per layer (residual branch) sums, for `residual-log`, in layer order.
     var mixBlocks: [Int: Double] = [:], ffnBlocks: [Int: Double] = [:]
@@ -234,6 +309,8 @@ public struct ZeroLM: Proxy {
     switch combine {
     case .sum:
       return (mix, ffn)
+    case .functionalDOF:
+      return (mix, ffn)   // handled above
     case .residualLog:
       func logSum(_ b: [Int: Double]) -> Double { b.keys.sorted().reduce(0) { $0 + Foundation.log1p(b[$1]!) } }
       return (logSum(mixBlocks), logSum(ffnBlocks))

@@ -238,4 +238,102 @@ struct ZeroLMTests {
       for v in [c, c.asTrained] { #expect(try ModelRegistry.build(v, seed: 1).parameterCount == v.totalParams) }
     }
   }
+
+  // MARK: - combine=functional-dof (docs/zerolm-blind-variant.md)
+
+  /// One SA/SDP layer of hidden 16 with `heads` heads and FFN `ffn`, as trained (first FFN dense 4H).
+  static func oneLayer(heads: Int, ffn: [Int] = [64], hidden: Int = 16) -> FlexiBERTConfig {
+    FlexiBERTConfig(hiddenSize: hidden, layers: [FlexiBERTLayer(operation: .sa, parameter: "SDP", heads: heads, ffn: ffn)],
+                    embeddingSize: 8, vocabSize: 50, maxPosition: 12)
+  }
+
+  @Test func functionalDOFOfOneMapIsTheRankManifoldDimension() throws {
+    // Full (generic) rank r = min(m, n): r·(m + n − r) = m·n, whatever the orientation.
+    let w = try Tensor(shape: [2, 3], values: [3, 0, 0, 0, 4, 0])
+    #expect(ZeroLM.genericRank(of: w) == 2)
+    #expect(ZeroLM.functionalDOF(of: w) == 6)
+    #expect(ZeroLM.functionalDOF(of: try w.transposed(0, 1)) == 6)
+    var rng = SplitMix64(seed: 1)
+    #expect(ZeroLM.functionalDOF(of: Tensor.randn([16, 40], std: 0.02, using: &rng)) == 640)
+    // A zero-initialised map realises rank 0 and counts nothing.
+    #expect(ZeroLM.genericRank(of: Tensor.zeros([4, 5])) == 0)
+    #expect(ZeroLM.functionalDOF(of: Tensor.zeros([4, 5])) == 0)
+  }
+
+  @Test func functionalDOFSubtractsTwoSquaredHeadWidthsPerHead() throws {
+    // H = 16, FFN 16→64→16 (2048). Attention: Q/K/V per head 16×d and O 16×16 = 4·256 = 1024,
+    // less 2·d² per head: 1 head (d 16) 512 = 2H²; 2 heads (d 8) 768 = 3H²; 4 heads (d 4) 896 = 3.5H².
+    for (h, mix) in [(1, 512.0), (2, 768.0), (4, 896.0)] {
+      let c = Self.oneLayer(heads: h)
+      let d = ZeroLM.functionalDOF(try FlexiBERTModel.encoderLinearMaps(c, seed: 3), config: c)
+      #expect(d.mix == mix && d.ffn == 2048, "h = \(h)")
+      let (a, b) = try ZeroLM.capacities(c, seed: 3, combine: .functionalDOF)
+      #expect(a == Foundation.log1p(mix) && b == Foundation.log1p(2048))
+    }
+    // Deep stack 16→64→24→24→16: 1024 + 1536 + 576 + 384 = 3520, every map counted in full.
+    let deep = Self.oneLayer(heads: 2, ffn: [64, 24, 24])
+    #expect(ZeroLM.functionalDOF(try FlexiBERTModel.encoderLinearMaps(deep, seed: 3), config: deep).ffn == 3520)
+    // Structural: the same for every seed.
+    #expect(try ZeroLM.capacities(deep, seed: 1, combine: .functionalDOF) == ZeroLM.capacities(deep, seed: 2, combine: .functionalDOF))
+  }
+
+  @Test func functionalDOFOrdersTinyConfigsAsTheDesignPredicts() throws {
+    var ctx = ProxyContext(seed: 0)
+    ctx.options = ["combine": "functional-dof", "alpha": "0.5"]
+    func score(_ c: FlexiBERTConfig) throws -> Double { try #require(try ZeroLM().score(c, context: ctx).value) }
+    // The value is α·log(1 + D_mix) + (1 − α)·log(1 + D_ffn); `statistic` plays no part.
+    #expect(abs(try score(Self.oneLayer(heads: 2)) - 0.5 * (Foundation.log1p(768) + Foundation.log1p(2048))) < 1e-12)
+    ctx.options["statistic"] = "erank"
+    #expect(abs(try score(Self.oneLayer(heads: 2)) - 0.5 * (Foundation.log1p(768) + Foundation.log1p(2048))) < 1e-12)
+    // More heads (less QK/OV redundancy) rank higher; a deeper and a wider FFN stack rank higher.
+    #expect(try score(Self.oneLayer(heads: 4)) > score(Self.oneLayer(heads: 2)))
+    #expect(try score(Self.oneLayer(heads: 2, ffn: [64, 24, 24])) > score(Self.oneLayer(heads: 2, ffn: [64])))
+    #expect(try score(Self.oneLayer(heads: 2, ffn: [64, 40, 40])) > score(Self.oneLayer(heads: 2, ffn: [64, 24, 24])))
+    // FFN totals add across layers (no per-layer concavity): (64·64·64, 64) with 10240 + 2048 beats
+    // (64·40·40, 64·40·40) with 2·5824, which a per-layer log would rank the other way.
+    func two(_ f0: [Int], _ f1: [Int]) -> FlexiBERTConfig {
+      FlexiBERTConfig(hiddenSize: 16, layers: [FlexiBERTLayer(operation: .sa, parameter: "SDP", heads: 2, ffn: f0),
+                                               FlexiBERTLayer(operation: .sa, parameter: "SDP", heads: 2, ffn: f1)],
+                      embeddingSize: 8, vocabSize: 50, maxPosition: 12)
+    }
+    let a = two([64, 64, 64], [64]), b = two([64, 40, 40], [64, 40, 40])
+    #expect(try ZeroLM.capacities(a, seed: 0, combine: .functionalDOF).ffn == Foundation.log1p(12288))
+    #expect(try ZeroLM.capacities(b, seed: 0, combine: .functionalDOF).ffn == Foundation.log1p(11648))
+    #expect(try score(a) > score(b))
+    // A misspelt value is an error naming the option.
+    ctx.options = ["combine": "functional-dofs", "alpha": "0.5"]
+    #expect(throws: ProxyError.self) { try ZeroLM().score(Self.oneLayer(heads: 2), context: ctx) }
+    do { _ = try ZeroLM().score(Self.oneLayer(heads: 2), context: ctx) } catch {
+      #expect("\(error)".contains("combine") && "\(error)".contains("functional-dof"))
+    }
+  }
+
+  @Test func functionalDOFIsTheSameForFusedAndPerHeadAttention() throws {
+    // GPT-2 lists one fused c_attn [16, 48] (768) and c_proj [16, 16] (256); FlexiBERT lists Q/K/V
+    // per head. With 2 heads of 8 both give 1024 − 2·2·64 = 768; FFN 16→32→16 = 1024 in both.
+    let g = GPT2Config(nLayer: 1, dModel: 16, dInner: [32], nHead: [2], vocabSize: 50, nPositions: 12)
+    let f = Self.oneLayer(heads: 2, ffn: [32])
+    let dg = ZeroLM.functionalDOF(try GPT2Model.decoderLinearMaps(g, seed: 4), config: g)
+    let df = ZeroLM.functionalDOF(try FlexiBERTModel.encoderLinearMaps(f, seed: 4), config: f)
+    #expect(dg.mix == 768 && dg.ffn == 1024)
+    #expect(dg.mix == df.mix && dg.ffn == df.ffn)
+    // Per-layer heads: 2 layers of d_model 16 with 1 and 4 heads: 2·1024 − 2·256 − 4·2·16 = 1408.
+    let g2 = GPT2Config(nLayer: 2, dModel: 16, dInner: [32, 24], nHead: [1, 4], vocabSize: 50, nPositions: 12)
+    let d2 = ZeroLM.functionalDOF(try GPT2Model.decoderLinearMaps(g2, seed: 4), config: g2)
+    #expect(d2.mix == 1408 && d2.ffn == 1024 + 768)
+    // Other FlexiBERT operations: LT has no heads (its output dense counts), DSC's SDP half does.
+    #expect(ZeroLM.headWidths["flexibert"]!(Self.tiny) == [0: [4, 4, 4, 4], 1: [], 2: [4, 4]])
+  }
+
+  @Test func functionalDOFOfABenchmarkSizedEncoderMatchesTheClosedForm() throws {
+    // H = 256, 4 layers, as trained: 4 heads (229 376 each) and FFN 256→1024→1024→1024→256 (2 621 440).
+    let layer = FlexiBERTLayer(operation: .sa, parameter: "SDP", heads: 4, ffn: [1024, 1024, 1024])
+    let c = FlexiBERTConfig(hiddenSize: 256, layers: Array(repeating: layer, count: 4))
+    let (a, b) = try ZeroLM.capacities(c, seed: 0, combine: .functionalDOF)
+    #expect(a == Foundation.log1p(4 * 229_376) && b == Foundation.log1p(4 * 2_621_440))
+    // The heuristic α works on these log capacities too, label-free and repeatable.
+    let h1 = try ZeroLM.heuristicAlpha(space: "flexibert-as-trained", seed: 0, combine: .functionalDOF, samples: 8)
+    let h2 = try ZeroLM.heuristicAlpha(space: "flexibert-as-trained", seed: 0, combine: .functionalDOF, samples: 8)
+    #expect(h1.alpha == h2.alpha && h1.alpha >= 0 && h1.alpha <= 1)
+  }
 }
