@@ -139,7 +139,6 @@ public enum RankRunner {
                          context: ProxyContext, settings: RankSettings = RankSettings(),
                          progress: (_ done: Int, _ total: Int) -> Void = { _, _ in }) throws -> [ProxyRanking] {
     var context = context
-    context.options.merge(data.proxyOptions) { mine, _ in mine }
     if context.population.isEmpty { context.population = data.records.map(\.config) }
     let scores = try score(data.records, benchmark: benchmark.name, proxies: proxies, context: context, progress: progress)
     let truth = data.records.map(\.target)

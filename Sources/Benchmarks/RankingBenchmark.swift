@@ -24,17 +24,11 @@ public struct BenchmarkData: Sendable {
   public var excluded: [(id: String, reason: String)]
   /// Human-readable note shown by `lts rank` (e.g. the reading of FlexiBERT records).
   public var note: String?
-  /// Proxy options these records imply (e.g. `alpha-space=flexibert-as-trained`: the space they
-  /// were drawn from, read the way they were loaded). `RankRunner.run` applies them under the
-  /// options already in the context, so a user's `--option` wins.
-  public var proxyOptions: [String: String]
 
-  public init(records: [BenchmarkRecord], excluded: [(id: String, reason: String)] = [], note: String? = nil,
-              proxyOptions: [String: String] = [:]) {
+  public init(records: [BenchmarkRecord], excluded: [(id: String, reason: String)] = [], note: String? = nil) {
     self.records = records
     self.excluded = excluded
     self.note = note
-    self.proxyOptions = proxyOptions
   }
 }
 

@@ -83,13 +83,7 @@ public struct HiddenCovProxy: Proxy {
       guard let k = Double(v), k > 0, k.isFinite else { throw ProxyError.invalidOption(proxy: name, option: "k", detail: "\(v): expected a number > 0") }
       s.k = k
     }
-    if let v = o["statistic"] {
-      guard let st = HiddenCov.Statistic(rawValue: v) else {
-        throw ProxyError.invalidOption(proxy: name, option: "statistic",
-                                       detail: "\(v): expected one of \(HiddenCov.Statistic.allCases.map(\.rawValue).joined(separator: ", "))")
-      }
-      s.statistic = st
-    }
+    s.statistic = try ctx.choice("statistic", default: s.statistic, proxy: name)
     guard s.skip < s.steps else {
       throw ProxyError.invalidOption(proxy: name, option: "skip", detail: "dropping \(s.skip) of \(s.steps) steps leaves no samples")
     }

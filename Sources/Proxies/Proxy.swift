@@ -20,6 +20,20 @@ public struct ProxyContext: Sendable {
   public init(seed: UInt64 = 0) { self.seed = seed }
 }
 
+extension ProxyContext {
+  /// Option `key` read as one of `E`'s raw values (`fallback` when absent); an unknown value is a
+  /// `ProxyError.invalidOption` naming `proxy`, the option and the allowed values.
+  public func choice<E: RawRepresentable & CaseIterable>(_ key: String, default fallback: E, proxy: String) throws -> E
+  where E.RawValue == String {
+    guard let s = options[key] else { return fallback }
+    guard let v = E(rawValue: s) else {
+      throw ProxyError.invalidOption(proxy: proxy, option: key,
+                                     detail: "'\(s)' is not one of \(E.allCases.map(\.rawValue).joined(separator: ", "))")
+    }
+    return v
+  }
+}
+
 /// What a proxy returned for one architecture.
 public struct ProxyResult: Sendable, Codable, Equatable {
   /// The value as published (`nil` when undefined).

@@ -129,21 +129,11 @@ public struct ZeroLM: Proxy {
   // MARK: - Statistic
 
   static func statistic(_ context: ProxyContext) throws -> Statistic {
-    guard let s = context.options["statistic"] else { return .meansq }
-    guard let v = Statistic(rawValue: s) else {
-      throw ProxyError.invalidOption(proxy: "zerolm", option: "statistic",
-                                     detail: "'\(s)' is not one of \(Statistic.allCases.map(\.rawValue).joined(separator: ", "))")
-    }
-    return v
+    try context.choice("statistic", default: .meansq, proxy: "zerolm")
   }
 
   static func combine(_ context: ProxyContext) throws -> Combine {
-    guard let s = context.options["combine"] else { return .sum }
-    guard let v = Combine(rawValue: s) else {
-      throw ProxyError.invalidOption(proxy: "zerolm", option: "combine",
-                                     detail: "'\(s)' is not one of \(Combine.allCases.map(\.rawValue).joined(separator: ", "))")
-    }
-    return v
+    try context.choice("combine", default: .sum, proxy: "zerolm")
   }
 
   /// The capacity of one map W [in, out] (float64).
@@ -286,7 +276,7 @@ public struct ZeroLM: Proxy {
   public static func capacities(_ config: any ArchitectureConfig, seed: UInt64, statistic: Statistic = .meansq,
                                  combine: Combine = .sum) throws -> (mix: Double, ffn: Double) {
     let maps = try mapBuilders[config.backbone].map { try $0(config, seed) } ?? ModelRegistry.build(config, seed: seed).linearMaps
-    if combine == .functionalDOF {
+    if combine == .functionalDOF {   // counts parameters, not a per-map statistic
       let d = functionalDOF(maps, config: config)
       return (Foundation.log1p(d.mix), Foundation.log1p(d.ffn))
     }
@@ -306,15 +296,9 @@ public struct ZeroLM: Proxy {
       default: continue
       }
     }
-    switch combine {
-    case .sum:
-      return (mix, ffn)
-    case .functionalDOF:
-      return (mix, ffn)   // handled above
-    case .residualLog:
-      func logSum(_ b: [Int: Double]) -> Double { b.keys.sorted().reduce(0) { $0 + Foundation.log1p(b[$1]!) } }
-      return (logSum(mixBlocks), logSum(ffnBlocks))
-    }
+    guard combine == .residualLog else { return (mix, ffn) }
+    func logSum(_ b: [Int: Double]) -> Double { b.keys.sorted().reduce(0) { $0 + Foundation.log1p(b[$1]!) } }
+    return (logSum(mixBlocks), logSum(ffnBlocks))
   }
 
   // MARK: - Balance factor α

@@ -59,17 +59,6 @@ private struct PopulationProxy: Proxy {
   }
 }
 
-/// Reads option `k` as its value (undefined without it).
-private struct OptionProxy: Proxy {
-  let name = "option-k"
-  let summary = "option k"
-  func supports(backbone: String) -> Bool { true }
-  func evaluate(_ c: any ArchitectureConfig, context: ProxyContext) throws -> ProxyResult {
-    guard let v = context.options["k"].flatMap(Double.init) else { return .undefined("no k") }
-    return ProxyResult(value: v * Double((c as! GPT2Config).nLayer))
-  }
-}
-
 private struct FailingProxy: Proxy {
   let name = "fails"
   let summary = "throws"
@@ -112,19 +101,9 @@ struct RankRunnerTests {
     #expect(inv.groups.map(\.spearman) == [1, 1])
   }
 
-  @Test func recordProxyOptionsApplyUnderTheUsersOptions() throws {
+  @Test func proxiesSeeTheRecordsConfigsAsTheirPopulation() throws {
     let b = ToyBenchmark()
-    var data = try b.load(path: "", options: [:])
-    data.proxyOptions = ["k": "2"]
-    let implied = try RankRunner.run(b, data: data, proxies: [OptionProxy()], context: ProxyContext(),
-                                     settings: RankSettings(bootstrap: 0))
-    #expect(implied[0].n == 8 && implied[0].undefined == 0)
-    // The user's option wins over the records' (−1 reverses the order, so ρ flips sign).
-    var ctx = ProxyContext()
-    ctx.options["k"] = "-1"
-    let mine = try RankRunner.run(b, data: data, proxies: [OptionProxy()], context: ctx, settings: RankSettings(bootstrap: 0))
-    #expect(implied[0].spearman == 1 && mine[0].spearman == -1)
-    // Proxies see the records' configs as their population (no scores).
+    let data = try b.load(path: "", options: [:])
     let pop = try RankRunner.run(b, data: data, proxies: [PopulationProxy()], context: ProxyContext(), settings: RankSettings(bootstrap: 0))
     #expect(pop[0].n == 8 && pop[0].undefined == 0)
   }
